@@ -1,0 +1,134 @@
+/**
+ * The Engine contract: history, fan-out across nodes, and presence.
+ *
+ * The hub is the only caller. An engine never sees a socket or a wire format: payloads are
+ * opaque JSON text. One conformance suite (test/engine/conformance.ts) holds every engine to
+ * this contract; differences are declared in `EngineCapabilities`, never forked tests.
+ */
+
+/** Where a publication sits in its channel's stream. */
+export type StreamPosition = {
+  /** 1, 2, 3 … per channel, no gaps while the epoch stays the same. 0 means "no publication yet". */
+  offset: number
+  /** Changes whenever the channel's history is lost or reset; positions from another epoch are void. */
+  epoch: string
+}
+
+/** Who published, or who is present. `connInfo`/`chanInfo` are opaque JSON text. */
+export type ClientInfo = {
+  user: string
+  client: string
+  connInfo?: string
+  chanInfo?: string
+}
+
+export type Publication = {
+  offset: number
+  /** The payload as JSON text, validated at the boundary; engines never parse it. */
+  data: string
+  info?: ClientInfo
+  tags?: Record<string, string>
+  /** Milliseconds since the epoch when the engine accepted it. */
+  timeMs: number
+}
+
+export type PublishOptions = {
+  /** Publications kept in the channel's history; 0 keeps none (fan-out only, offset still advances). */
+  historySize: number
+  /** How long a publication stays in history; also how long an idle stream's meta is kept. 0 = no history. */
+  historyTtlMs: number
+  info?: ClientInfo
+  tags?: Record<string, string>
+  /**
+   * A retried publish with the same key on the same channel within `idempotencyWindowMs` returns
+   * the first publish's position and does not append or fan out again.
+   */
+  idempotencyKey?: string
+  idempotencyWindowMs?: number
+}
+
+export type PublishResult = StreamPosition & {
+  /** True when an earlier publish with the same idempotency key was found and returned instead. */
+  duplicate: boolean
+}
+
+export type HistoryQuery = {
+  /** Return publications after this position. If its epoch is not the current one, the result has none. */
+  since?: StreamPosition
+  /** At most this many; 0 returns only the current position. */
+  limit: number
+  /** Newest first. With `since`, the newest publications after `since`. */
+  reverse?: boolean
+}
+
+export type HistoryResult = StreamPosition & {
+  /** Ordered by offset (ascending, or descending when `reverse`). */
+  publications: Publication[]
+}
+
+export type PresenceStats = { numClients: number; numUsers: number }
+
+/** Messages the hub sends to the hubs of every node (disconnect a user, unsubscribe, …). Opaque to engines. */
+export type ControlMessage = { kind: string; [key: string]: unknown }
+
+/** How an engine reports to the hub of its node. Calls for one channel arrive in offset order. */
+export interface EngineHandler {
+  onPublication(channel: string, publication: Publication, position: StreamPosition): void
+  onJoin(channel: string, info: ClientInfo): void
+  onLeave(channel: string, info: ClientInfo): void
+  onControl(message: ControlMessage): void
+}
+
+export type EngineCapabilities = {
+  /** History survives a restart of the process (and so does the epoch). */
+  durable: boolean
+  /** Several nodes share one engine state. */
+  distributed: boolean
+}
+
+export interface Engine {
+  readonly name: string
+  readonly capabilities: EngineCapabilities
+
+  /** Connects to backends and attaches the node's hub. Called once, before any other method. */
+  start(handler: EngineHandler): Promise<void>
+
+  /**
+   * Appends to the channel's history and fans out to every node subscribed to the channel, as one
+   * atomic step per channel: offsets are assigned gap-free in the order publishes resolve, and
+   * every subscribed node sees the channel's publications in offset order. The promise resolves
+   * only when the publication is durable to the engine's standard (committed, for sqlite).
+   * Delivery to nodes is at most once; a node that misses one recovers from history.
+   */
+  publish(channel: string, data: string, options: PublishOptions): Promise<PublishResult>
+
+  /** Fans a join/leave event out to subscribed nodes; never stored. At most once. */
+  publishJoin(channel: string, info: ClientInfo): Promise<void>
+  publishLeave(channel: string, info: ClientInfo): Promise<void>
+
+  /** Fans a control message out to every node, this one included. At most once. */
+  publishControl(message: ControlMessage): Promise<void>
+
+  /**
+   * Starts delivering the channel's publications and join/leave events to this node's handler.
+   * Idempotent; the hub calls it once per node when the first local subscriber arrives.
+   */
+  subscribe(channel: string): Promise<void>
+  /** Stops delivery for the channel on this node. Idempotent. */
+  unsubscribe(channel: string): Promise<void>
+
+  /** Reads the channel's history. A channel never published to has offset 0 and a fresh epoch. */
+  history(channel: string, query: HistoryQuery): Promise<HistoryResult>
+  /** Drops the publications but keeps the offset and epoch, so subscribers see no jump. */
+  removeHistory(channel: string): Promise<void>
+
+  /** Adds or refreshes one connection's presence entry; it expires `ttlMs` after the last refresh. */
+  addPresence(channel: string, info: ClientInfo, ttlMs: number): Promise<void>
+  removePresence(channel: string, clientId: string): Promise<void>
+  /** Live entries keyed by client id. */
+  presence(channel: string): Promise<Record<string, ClientInfo>>
+  presenceStats(channel: string): Promise<PresenceStats>
+
+  /** Flushes pending writes and releases every resource (timers, handles, connections). */
+  close(): Promise<void>
+}

@@ -1,0 +1,106 @@
+import type { ClientInfo, ControlMessage, HistoryQuery, HistoryResult, PresenceStats, Publication, PublishResult, StreamPosition } from '../engine/types.js'
+
+/** One event the hub fans out to the local subscribers of a channel. */
+export type HubEvent =
+  | { type: 'publication'; channel: string; publication: Publication; position: StreamPosition }
+  | { type: 'join'; channel: string; info: ClientInfo }
+  | { type: 'leave'; channel: string; info: ClientInfo }
+
+/**
+ * Turns a hub event into the bytes of one wire format. The hub calls it once per event per
+ * format that has subscribers on the channel, never once per subscriber, and hands the same
+ * frame to each of them. Returning undefined skips the event for that format.
+ */
+export interface FrameEncoder<Frame = unknown> {
+  encode(event: HubEvent): Frame | undefined
+}
+
+/** A connection's seat in the hub. Protocol components build one per connection. */
+export interface Subscriber<Frame = unknown> {
+  /** The connection's id (Centrifugo `client`, Pusher `socket_id`). */
+  readonly clientId: string
+  /** '' for anonymous connections. */
+  readonly userId: string
+  /** Key of a format registered with `Hub.registerFormat`. */
+  readonly format: string
+  /**
+   * Writes one frame. Must not throw and must not block: the connection applies its own
+   * slow-consumer policy (it closes itself rather than buffer without bound).
+   */
+  deliver(frame: Frame, event: HubEvent): void
+}
+
+/** Who is asking: policy checks use it. `undefined` means the server itself (HTTP API, RPC code). */
+export type Actor = { userId: string; clientId: string }
+
+export type SubscribeRequest = {
+  /** Presence and join/leave identity of this connection on the channel. */
+  info: ClientInfo
+  /** Position to recover from (the client's last seen offset and epoch). */
+  since?: StreamPosition
+  /** True when a subscription token or server-side subscription already granted access. */
+  granted?: boolean
+}
+
+export type SubscribeResult = {
+  /** The channel's current position (or the client's, when recovery succeeded). */
+  position: StreamPosition
+  /** Whether the channel keeps history and allows recovery (client sends `since` next time). */
+  recoverable: boolean
+  /** Meaningful only when `since` was given. */
+  recovered: boolean
+  /** Missed publications, oldest first; empty unless `recovered`. */
+  publications: Publication[]
+  /** Whether join/leave events are delivered on this channel. */
+  joinLeave: boolean
+  /**
+   * Call after the subscribe reply has been written: flushes live events that arrived while the
+   * subscription was being set up (skipping those already in `publications`) and switches the
+   * subscriber to live delivery. Until then, events for this subscriber are held.
+   */
+  activate(): void
+}
+
+export type PublishRequest = {
+  /** The payload as JSON text. */
+  data: string
+  /** Set when a client publishes; absent for the server API. */
+  actor?: Actor
+  info?: ClientInfo
+  tags?: Record<string, string>
+  idempotencyKey?: string
+}
+
+/**
+ * The hub's public face, used by protocol components, the HTTP API and apps.
+ * Every method that takes an `actor` applies the channel's namespace policy for it and throws a
+ * `ProtocolError` with an `ErrorCode` when it is refused (102 unknown channel, 103 permission
+ * denied, 106 limit exceeded, 107 bad request/name, 112 unrecoverable position).
+ */
+export interface HubApi {
+  /** Registers the encoder of a wire format; formats are keyed by `Subscriber.format`. */
+  registerFormat<Frame>(format: string, encoder: FrameEncoder<Frame>): void
+
+  subscribe(subscriber: Subscriber, channel: string, request: SubscribeRequest): Promise<SubscribeResult>
+  /** Idempotent. Sends leave (when it was the user's last connection) and drops presence. */
+  unsubscribe(subscriber: Subscriber, channel: string): Promise<void>
+  /** Unsubscribes from every channel; call when the connection closes. */
+  removeSubscriber(subscriber: Subscriber): Promise<void>
+  /** Channels the subscriber is in. */
+  channelsOf(subscriber: Subscriber): ReadonlySet<string>
+
+  publish(channel: string, request: PublishRequest): Promise<PublishResult>
+  history(channel: string, query: HistoryQuery, actor?: Actor): Promise<HistoryResult>
+  removeHistory(channel: string): Promise<void>
+  presence(channel: string, actor?: Actor): Promise<Record<string, ClientInfo>>
+  presenceStats(channel: string, actor?: Actor): Promise<PresenceStats>
+  /** Channels with local subscribers and their local subscriber counts. */
+  channels(): Map<string, number>
+
+  /** Sends a control message to every node's hub (this one included). */
+  broadcastControl(message: ControlMessage): Promise<void>
+  /** Registers a handler for control messages of one kind (e.g. 'disconnect'); returns an unregister function. */
+  onControl(kind: string, handler: (message: ControlMessage) => void): () => void
+
+  close(): Promise<void>
+}
