@@ -1,0 +1,5 @@
+export { ConfigError, type ConfigIssue } from './config-error.js'
+export { configFileEnvVar, envBindings, type EnvBinding, type EnvKind } from './env-bindings.js'
+export { envOverrides, loadConfig, type LoadConfigOptions } from './load-config.js'
+export { convertText, type Override } from './override.js'
+export { configSchema, type Config, type ConfigInput } from './schema.js'

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { z } from 'zod'
+import { ConfigError, type ConfigIssue } from './config-error.js'
+import { configFileEnvVar, envBindings } from './env-bindings.js'
+import { convertText, setPath, type Override } from './override.js'
+import { configSchema, configSections, type Config } from './schema.js'
+
+export type LoadConfigOptions = {
+  /** Config file from `--config`; wins over `SPROCKET_CONFIG`. None: defaults + env + flags only. */
+  configPath?: string
+  /** Values from command-line flags; they win over everything else. */
+  flags?: readonly Override[]
+  /** Defaults to `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>
+  /** Base for a relative config path. Defaults to `process.cwd()`. */
+  cwd?: string
+}
+
+/**
+ * Builds the configuration: defaults < config file (JSON) < `SPROCKET_*` variables < flags.
+ * Throws `ConfigError` naming every bad field (unreadable file, bad JSON, wrong type, unknown field).
+ */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env
+  const configPath = options.configPath ?? nonEmpty(env[configFileEnvVar])
+  const fileSource = configPath === undefined ? undefined : resolve(options.cwd ?? process.cwd(), configPath)
+  const raw = fileSource === undefined ? {} : readConfigFile(fileSource)
+
+  const overrides = [...envOverrides(env), ...(options.flags ?? [])]
+  for (const override of overrides) setPath(raw, override.path, override.value)
+
+  const result = configSchema.safeParse(raw)
+  if (result.success) return result.data
+  throw new ConfigError(result.error.issues.flatMap((issue) => toConfigIssues(issue, overrides, fileSource)))
+}
+
+/** The overrides that the `SPROCKET_*` variables set in `env` produce; empty values count as unset. */
+export function envOverrides(env: Readonly<Record<string, string | undefined>>): Override[] {
+  const sections = configSections()
+  const overrides: Override[] = []
+  for (const binding of envBindings) {
+    const text = nonEmpty(env[binding.name])
+    const section = binding.path.split('.')[0] ?? ''
+    if (text === undefined || !sections.has(section)) continue
+    overrides.push({ path: binding.path, value: convertText(text, binding.kind), source: binding.name })
+  }
+  return overrides
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error'
+    throw new ConfigError([{ path: '', reason: `cannot read config file (${code})`, source: path }])
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (error) {
+    throw new ConfigError([{ path: '', reason: `not valid JSON: ${(error as Error).message}`, source: path }])
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError([{ path: '', reason: 'the config file must hold a JSON object', source: path }])
+  }
+  return parsed as Record<string, unknown>
+}
+
+function toConfigIssues(issue: z.core.$ZodIssue, overrides: readonly Override[], fileSource: string | undefined): ConfigIssue[] {
+  const base = issue.path.map(String)
+  const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...base, key].join('.')) : [base.join('.')]
+  const reason = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message
+  return paths.map((path) => {
+    const source = sourceOf(path, overrides) ?? fileSource
+    return source === undefined ? { path, reason } : { path, reason, source }
+  })
+}
+
+/** The last override that set this path or a parent or child of it. */
+function sourceOf(path: string, overrides: readonly Override[]): string | undefined {
+  let found: string | undefined
+  for (const override of overrides) {
+    const related = override.path === path || path.startsWith(`${override.path}.`) || override.path.startsWith(`${path}.`)
+    if (related) found = override.source
+  }
+  return found
+}
+
+function nonEmpty(text: string | undefined): string | undefined {
+  return text === undefined || text === '' ? undefined : text
+}

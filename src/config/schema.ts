@@ -1,0 +1,21 @@
+import { z } from 'zod'
+import { serverConfigShape } from './server-schema.js'
+
+/**
+ * The whole config file, one entry per section. Each feature owns its section's schema in its
+ * own folder and is composed here with one line; `.prefault({})` lets a section be omitted so
+ * its own defaults apply. Unknown fields anywhere are errors, so typos fail fast.
+ */
+export const configSchema = z.strictObject({
+  ...serverConfigShape,
+})
+
+/** The configuration after defaults: what the rest of the program reads. */
+export type Config = z.output<typeof configSchema>
+/** What a config file may contain: every field optional. */
+export type ConfigInput = z.input<typeof configSchema>
+
+/** Top-level keys the schema knows; environment bindings for other sections are inert. */
+export function configSections(): ReadonlySet<string> {
+  return new Set(Object.keys(configSchema.shape))
+}

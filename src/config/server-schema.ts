@@ -1,0 +1,56 @@
+import { z } from 'zod'
+
+/**
+ * The sections that configure the HTTP/WebSocket server itself. Every default here is listed in
+ * docs/config.md; keep the two in step.
+ */
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+const positiveInt = () => z.number().int().positive()
+
+/** PEM files for wss:// and https://. Both are required when the section is present. */
+export const tlsSchema = z.strictObject({
+  cert: z.string().min(1),
+  key: z.string().min(1),
+})
+
+/** Per-connection limits; a client passing one is closed with the documented close code. */
+export const limitsSchema = z.strictObject({
+  /** Largest message accepted from a client (after reassembly), in bytes. */
+  maxMessageBytes: positiveInt().default(65_536),
+  /** Most fragments (continuation frames) one message may arrive in. */
+  maxFragments: positiveInt().default(128),
+  /** Bytes queued for a slow client before it is disconnected. */
+  maxBufferedBytes: positiveInt().default(4_194_304),
+  /** Open WebSocket connections accepted by this process; more are refused with HTTP 503. */
+  maxConnections: positiveInt().default(10_000),
+})
+
+export const keepaliveSchema = z.strictObject({
+  /** How often the server pings each connection; a peer that missed the last ping is dropped. 0 disables. */
+  intervalMs: z.number().int().nonnegative().default(25_000),
+})
+
+export const compressionSchema = z.strictObject({
+  /** permessage-deflate; costs CPU and memory per connection. */
+  enabled: z.boolean().default(false),
+  /** Messages smaller than this are sent uncompressed. */
+  thresholdBytes: z.number().int().nonnegative().default(1024),
+})
+
+/** Top-level fields and server sections, spread into the full config schema. */
+export const serverConfigShape = {
+  host: z.string().min(1).default('0.0.0.0'),
+  port: z.number().int().min(0).max(65_535).default(8080),
+  dataDir: z.string().min(1).default('./data'),
+  logLevel: z.enum(logLevels).default('info'),
+  tls: tlsSchema.optional(),
+  /** Time allowed for a graceful shutdown before the process exits anyway. */
+  shutdownTimeoutMs: positiveInt().default(10_000),
+  limits: limitsSchema.prefault({}),
+  keepalive: keepaliveSchema.prefault({}),
+  compression: compressionSchema.prefault({}),
+  /** Origins allowed to open the built-in WebSocket routes; '*' allows any (and no Origin header). */
+  allowedOrigins: z.array(z.string().min(1)).default(['*']),
+}
