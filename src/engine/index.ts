@@ -1,0 +1,35 @@
+import { type HandlerErrorReporter } from './memory/local-fanout.js'
+import { createMemoryEngine } from './memory/memory-engine.js'
+import { type EngineOptionsInput, engineOptionsSchema } from './options.js'
+import type { Engine } from './types.js'
+
+export type EngineContext = {
+  /** Where durable engines keep their files (`<dataDir>/sprocket.db`). */
+  dataDir: string
+  /** Receives what the hub's handler threw while an event was delivered (default: a process warning). */
+  onHandlerError?: HandlerErrorReporter
+}
+
+/**
+ * Builds the engine the config asks for: the only place that chooses between engines.
+ * `config` is the `engine` config section, raw or already parsed (defaults apply either way).
+ */
+export function createEngine(config: EngineOptionsInput | undefined, context: EngineContext): Engine {
+  const options = engineOptionsSchema.parse(config ?? {})
+  const onHandlerError = context.onHandlerError
+  switch (options.type) {
+    case 'memory':
+      return createMemoryEngine({ ...options.memory, ...(onHandlerError && { onHandlerError }) })
+    case 'sqlite':
+      throw new Error('the sqlite engine is not available yet; use engine.type "memory"')
+    default: {
+      const _: never = options.type
+      throw new Error(`unknown engine type ${String(_)}`)
+    }
+  }
+}
+
+export { engineOptionsSchema, type EngineOptions, type EngineOptionsInput } from './options.js'
+export { EngineClosedError } from './memory/engine-closed-error.js'
+export { MemoryEngine, createMemoryEngine, type MemoryEngineOptions } from './memory/memory-engine.js'
+export type * from './types.js'

@@ -1,0 +1,201 @@
+import type {
+  ClientInfo,
+  ControlMessage,
+  Engine,
+  EngineCapabilities,
+  EngineHandler,
+  HistoryQuery,
+  HistoryResult,
+  PresenceStats,
+  Publication,
+  PublishOptions,
+  PublishResult,
+} from '../types.js'
+import { EngineClosedError } from './engine-closed-error.js'
+import { type HandlerErrorReporter, LocalFanout } from './local-fanout.js'
+import { MemoryStream } from './memory-stream.js'
+import { PresenceStore } from './presence-store.js'
+
+export type MemoryEngineOptions = {
+  /** How often expired history, idempotency keys, idle streams and presence are freed. */
+  sweepIntervalMs?: number
+  /** How long an idle stream published without a history TTL keeps its offset and epoch. */
+  idleStreamTtlMs?: number
+  /** Idempotency keys remembered per channel at most (oldest dropped first). */
+  maxIdempotencyKeys?: number
+  /** Receives what the handler threw while an event was delivered. */
+  onHandlerError?: HandlerErrorReporter
+}
+
+export const MEMORY_DEFAULTS = {
+  sweepIntervalMs: 1_000,
+  idleStreamTtlMs: 3_600_000,
+  maxIdempotencyKeys: 10_000,
+} as const
+
+/** Used when a publish carries an idempotency key but no window. */
+export const DEFAULT_IDEMPOTENCY_WINDOW_MS = 300_000
+
+/** Reports handler errors as process warnings: never lost, never fatal. */
+export const warnHandlerError: HandlerErrorReporter = (error, event) => {
+  process.emitWarning(`engine handler threw on ${event}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`)
+}
+
+/**
+ * The one-node engine: everything in this process's memory, nothing survives a restart.
+ *
+ * - History per channel is bounded by the publish's `historySize` and `historyTtlMs`; expired
+ *   entries are skipped on read and freed by a sweep timer (unref'd, so it never holds the
+ *   process open).
+ * - Epochs are random per channel, made at first use: a new process (or a stream forgotten after
+ *   being idle and empty past its TTL) starts a new epoch, which tells clients their positions
+ *   are void.
+ * - Offsets are assigned synchronously inside `publish`, so they are gap-free and in call order.
+ * - Fan-out goes through `LocalFanout`: asynchronous, in the order publishes were accepted
+ *   (offset order per channel), delivered in a microtask after `publish` has updated the stream —
+ *   the handler never runs inside `publish`, and a publish's events never overtake an earlier one's.
+ */
+export class MemoryEngine implements Engine {
+  readonly name = 'memory'
+  readonly capabilities: EngineCapabilities = { durable: false, distributed: false }
+  readonly #streams = new Map<string, MemoryStream>()
+  readonly #presence = new PresenceStore()
+  readonly #fanout: LocalFanout
+  readonly #options: Required<Omit<MemoryEngineOptions, 'onHandlerError'>>
+  #sweepTimer: NodeJS.Timeout | undefined
+  #closed = false
+
+  constructor(options: MemoryEngineOptions = {}) {
+    this.#options = {
+      sweepIntervalMs: options.sweepIntervalMs ?? MEMORY_DEFAULTS.sweepIntervalMs,
+      idleStreamTtlMs: options.idleStreamTtlMs ?? MEMORY_DEFAULTS.idleStreamTtlMs,
+      maxIdempotencyKeys: options.maxIdempotencyKeys ?? MEMORY_DEFAULTS.maxIdempotencyKeys,
+    }
+    this.#fanout = new LocalFanout(options.onHandlerError ?? warnHandlerError)
+  }
+
+  async start(handler: EngineHandler): Promise<void> {
+    this.#assertOpen()
+    this.#fanout.attach(handler)
+    this.#sweepTimer = setInterval(() => this.#sweep(), this.#options.sweepIntervalMs)
+    this.#sweepTimer.unref()
+  }
+
+  async publish(channel: string, data: string, options: PublishOptions): Promise<PublishResult> {
+    this.#assertOpen()
+    const nowMs = Date.now()
+    const stream = this.#stream(channel, nowMs)
+    const key = options.idempotencyKey
+    if (key !== undefined) {
+      const offset = stream.findKey(key, nowMs)
+      if (offset !== undefined) return { offset, epoch: stream.epoch, duplicate: true }
+    }
+    const offset = ++stream.top
+    const publication: Publication = { offset, data, timeMs: nowMs }
+    if (options.info !== undefined) publication.info = options.info
+    if (options.tags !== undefined) publication.tags = options.tags
+    stream.append(publication, options.historySize, options.historyTtlMs, nowMs)
+    stream.lastWriteMs = nowMs
+    stream.idleTtlMs = options.historyTtlMs > 0 ? options.historyTtlMs : this.#options.idleStreamTtlMs
+    if (key !== undefined) {
+      stream.rememberKey(key, offset, options.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS, nowMs)
+    }
+    const epoch = stream.epoch
+    this.#fanout.publication(channel, publication, { offset, epoch })
+    return { offset, epoch, duplicate: false }
+  }
+
+  async publishJoin(channel: string, info: ClientInfo): Promise<void> {
+    this.#assertOpen()
+    this.#fanout.join(channel, info)
+  }
+
+  async publishLeave(channel: string, info: ClientInfo): Promise<void> {
+    this.#assertOpen()
+    this.#fanout.leave(channel, info)
+  }
+
+  async publishControl(message: ControlMessage): Promise<void> {
+    this.#assertOpen()
+    this.#fanout.control(message)
+  }
+
+  async subscribe(channel: string): Promise<void> {
+    this.#assertOpen()
+    this.#fanout.subscribe(channel)
+  }
+
+  async unsubscribe(channel: string): Promise<void> {
+    this.#assertOpen()
+    this.#fanout.unsubscribe(channel)
+  }
+
+  async history(channel: string, query: HistoryQuery): Promise<HistoryResult> {
+    this.#assertOpen()
+    const nowMs = Date.now()
+    const stream = this.#stream(channel, nowMs)
+    const position = { offset: stream.top, epoch: stream.epoch }
+    if (query.since !== undefined && query.since.epoch !== stream.epoch) return { ...position, publications: [] }
+    return { ...position, publications: stream.read(query, nowMs) }
+  }
+
+  async removeHistory(channel: string): Promise<void> {
+    this.#assertOpen()
+    this.#streams.get(channel)?.clear()
+  }
+
+  async addPresence(channel: string, info: ClientInfo, ttlMs: number): Promise<void> {
+    this.#assertOpen()
+    this.#presence.add(channel, info, ttlMs, Date.now())
+  }
+
+  async removePresence(channel: string, clientId: string): Promise<void> {
+    this.#assertOpen()
+    this.#presence.remove(channel, clientId)
+  }
+
+  async presence(channel: string): Promise<Record<string, ClientInfo>> {
+    this.#assertOpen()
+    return this.#presence.list(channel, Date.now())
+  }
+
+  async presenceStats(channel: string): Promise<PresenceStats> {
+    this.#assertOpen()
+    return this.#presence.stats(channel, Date.now())
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    clearInterval(this.#sweepTimer)
+    this.#fanout.close()
+    this.#presence.clear()
+    this.#streams.clear()
+  }
+
+  /** The channel's stream, made (with a fresh epoch) at first use. */
+  #stream(channel: string, nowMs: number): MemoryStream {
+    let stream = this.#streams.get(channel)
+    if (stream === undefined) {
+      stream = new MemoryStream(nowMs, this.#options.idleStreamTtlMs, this.#options.maxIdempotencyKeys)
+      this.#streams.set(channel, stream)
+    }
+    return stream
+  }
+
+  #sweep(): void {
+    const nowMs = Date.now()
+    for (const [channel, stream] of this.#streams) {
+      if (stream.sweep(nowMs)) this.#streams.delete(channel)
+    }
+    this.#presence.sweep(nowMs)
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new EngineClosedError(this.name)
+  }
+}
+
+export function createMemoryEngine(options: MemoryEngineOptions = {}): MemoryEngine {
+  return new MemoryEngine(options)
+}
