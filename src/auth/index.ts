@@ -1,0 +1,5 @@
+export type { ConnectionClaims, SubscriptionClaims, SubscriptionExpectation, TokenVerifier } from './types.js'
+export { createTokenVerifier, JoseTokenVerifier, type TokenVerifierOptions } from './token-verifier.js'
+export { clientAuthOptionsSchema, anonymousAllowed, hasTokenKey, type ClientAuthOptions } from './client-auth-options.js'
+export { signConnectionToken, signSubscriptionToken, type SignConnectionTokenOptions, type SignSubscriptionTokenOptions } from './sign-token.js'
+export { apiKeyMatches, presentedApiKey } from './api-key.js'
