@@ -1,0 +1,5 @@
+export * from './client-command.js'
+export * from './server-message.js'
+export * from './codes.js'
+export { decodeCommand, splitFrame } from './decode.js'
+export * from './encode.js'
