@@ -1,6 +1,8 @@
+import { resolve } from 'node:path'
 import { type HandlerErrorReporter } from './memory/local-fanout.js'
 import { createMemoryEngine } from './memory/memory-engine.js'
 import { type EngineOptionsInput, engineOptionsSchema } from './options.js'
+import { createSqliteEngine } from './sqlite/sqlite-engine.js'
 import type { Engine } from './types.js'
 
 export type EngineContext = {
@@ -20,8 +22,15 @@ export function createEngine(config: EngineOptionsInput | undefined, context: En
   switch (options.type) {
     case 'memory':
       return createMemoryEngine({ ...options.memory, ...(onHandlerError && { onHandlerError }) })
-    case 'sqlite':
-      throw new Error('the sqlite engine is not available yet; use engine.type "memory"')
+    case 'sqlite': {
+      const { file, groupCommit, ...rest } = options.sqlite
+      return createSqliteEngine({
+        ...rest,
+        file: resolve(context.dataDir, file ?? 'sprocket.db'),
+        maxBatch: groupCommit.maxBatch,
+        ...(onHandlerError && { onHandlerError }),
+      })
+    }
     default: {
       const _: never = options.type
       throw new Error(`unknown engine type ${String(_)}`)
@@ -32,4 +41,5 @@ export function createEngine(config: EngineOptionsInput | undefined, context: En
 export { engineOptionsSchema, type EngineOptions, type EngineOptionsInput } from './options.js'
 export { EngineClosedError } from './memory/engine-closed-error.js'
 export { MemoryEngine, createMemoryEngine, type MemoryEngineOptions } from './memory/memory-engine.js'
+export { SqliteEngine, createSqliteEngine, type SqliteEngineOptions, type SqliteEngineStats } from './sqlite/sqlite-engine.js'
 export type * from './types.js'

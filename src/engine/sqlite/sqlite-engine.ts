@@ -1,0 +1,250 @@
+import type Database from 'better-sqlite3'
+import { EngineClosedError } from '../memory/engine-closed-error.js'
+import { type HandlerErrorReporter, LocalFanout } from '../memory/local-fanout.js'
+import { warnHandlerError } from '../memory/memory-engine.js'
+import { PresenceStore } from '../memory/presence-store.js'
+import type {
+  ClientInfo,
+  ControlMessage,
+  Engine,
+  EngineCapabilities,
+  EngineHandler,
+  HistoryQuery,
+  HistoryResult,
+  PresenceStats,
+  PublishOptions,
+  PublishResult,
+} from '../types.js'
+import { openSqliteDatabase, type SqliteSynchronous } from './open-sqlite-database.js'
+import { type PendingPublish, SqliteStreams } from './sqlite-streams.js'
+
+export type SqliteEngineOptions = {
+  /** The database file (its directory is created if missing). */
+  file: string
+  /** See `openSqliteDatabase`. Default `normal`. */
+  synchronous?: SqliteSynchronous
+  /** Most publishes in one transaction (default 10,000); 1 commits each publish on its own. */
+  maxBatch?: number
+  /** How often expired publications, keys, idle streams and presence are deleted (default 1 s). */
+  sweepIntervalMs?: number
+  /** How long an idle stream published without a history TTL keeps its offset and epoch (default 1 h). */
+  idleStreamTtlMs?: number
+  /** How long `start` waits for another process's lock on the file before failing (default 1 s). */
+  busyTimeoutMs?: number
+  /** Receives what the handler threw while an event was delivered. */
+  onHandlerError?: HandlerErrorReporter
+}
+
+/** Counters for tests, metrics and benchmarks. */
+export type SqliteEngineStats = {
+  /** Publishes written (duplicates included). */
+  publishes: number
+  /** Group-commit transactions committed. */
+  commits: number
+}
+
+/**
+ * The one-node durable engine, and Sprocket's default: history in a SQLite file (WAL), fan-out
+ * and presence in memory (`LocalFanout`, `PresenceStore`, shared with `MemoryEngine`).
+ *
+ * Group commit: publishes are queued and written by one `setImmediate` callback per event-loop
+ * turn, in one transaction per batch (at most `maxBatch`); only after the commit do their
+ * promises resolve and their fan-out get queued, so a resolved publish is durable (see
+ * `openSqliteDatabase` for what `synchronous` protects against) and subscribers never see a
+ * publication that could still be rolled back. If a commit fails, every publish of the batch
+ * rejects with the SQLite error and nothing of it is visible.
+ *
+ * Offsets come from the per-channel `streams` row, cached in memory and updated in the same
+ * transaction, so they are gap-free and ordered in queue order. Epochs are stored in that row and
+ * survive restarts; a stream idle and empty past its TTL is deleted and starts a new epoch.
+ * Reads (`history`, `removeHistory`) first flush the queue, so they see every publish called
+ * before them.
+ */
+export class SqliteEngine implements Engine {
+  readonly name = 'sqlite'
+  readonly capabilities: EngineCapabilities = { durable: true, distributed: false }
+  readonly #options: Required<Omit<SqliteEngineOptions, 'onHandlerError'>>
+  readonly #fanout: LocalFanout
+  readonly #presence = new PresenceStore()
+  #db: Database.Database | undefined
+  #streams: SqliteStreams | undefined
+  #queue: PendingPublish[] = []
+  #flushScheduled: NodeJS.Immediate | undefined
+  #sweepTimer: NodeJS.Timeout | undefined
+  #closed = false
+  readonly #stats: SqliteEngineStats = { publishes: 0, commits: 0 }
+  readonly #flush = (): void => this.#flushQueue()
+  readonly #wants = (channel: string): boolean => this.#fanout.isSubscribed(channel)
+
+  constructor(options: SqliteEngineOptions) {
+    this.#options = {
+      file: options.file,
+      synchronous: options.synchronous ?? 'normal',
+      maxBatch: options.maxBatch ?? 10_000,
+      sweepIntervalMs: options.sweepIntervalMs ?? 1_000,
+      idleStreamTtlMs: options.idleStreamTtlMs ?? 3_600_000,
+      busyTimeoutMs: options.busyTimeoutMs ?? 1_000,
+    }
+    this.#fanout = new LocalFanout(options.onHandlerError ?? warnHandlerError)
+  }
+
+  get stats(): Readonly<SqliteEngineStats> {
+    return { ...this.#stats }
+  }
+
+  async start(handler: EngineHandler): Promise<void> {
+    this.#assertOpen()
+    if (this.#db !== undefined) throw new Error('sqlite engine already started')
+    const db = openSqliteDatabase(this.#options.file, this.#options.synchronous, this.#options.busyTimeoutMs)
+    this.#db = db
+    this.#streams = new SqliteStreams(db, this.#options.idleStreamTtlMs)
+    this.#fanout.attach(handler)
+    this.#sweepTimer = setInterval(() => this.#sweep(), this.#options.sweepIntervalMs)
+    this.#sweepTimer.unref()
+  }
+
+  publish(channel: string, data: string, options: PublishOptions): Promise<PublishResult> {
+    if (this.#closed || this.#streams === undefined) return Promise.reject(new EngineClosedError(this.name))
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ channel, data, options, resolve, reject })
+      this.#flushScheduled ??= setImmediate(this.#flush)
+    })
+  }
+
+  async publishJoin(channel: string, info: ClientInfo): Promise<void> {
+    this.#assertOpen()
+    this.#fanout.join(channel, info)
+  }
+
+  async publishLeave(channel: string, info: ClientInfo): Promise<void> {
+    this.#assertOpen()
+    this.#fanout.leave(channel, info)
+  }
+
+  async publishControl(message: ControlMessage): Promise<void> {
+    this.#assertOpen()
+    this.#fanout.control(message)
+  }
+
+  async subscribe(channel: string): Promise<void> {
+    this.#assertOpen()
+    this.#fanout.subscribe(channel)
+  }
+
+  async unsubscribe(channel: string): Promise<void> {
+    this.#assertOpen()
+    this.#fanout.unsubscribe(channel)
+  }
+
+  async history(channel: string, query: HistoryQuery): Promise<HistoryResult> {
+    const streams = this.#started()
+    this.#flushQueue()
+    return streams.read(channel, query, Date.now())
+  }
+
+  async removeHistory(channel: string): Promise<void> {
+    const streams = this.#started()
+    this.#flushQueue()
+    streams.remove(channel, Date.now())
+  }
+
+  async addPresence(channel: string, info: ClientInfo, ttlMs: number): Promise<void> {
+    this.#assertOpen()
+    this.#presence.add(channel, info, ttlMs, Date.now())
+  }
+
+  async removePresence(channel: string, clientId: string): Promise<void> {
+    this.#assertOpen()
+    this.#presence.remove(channel, clientId)
+  }
+
+  async presence(channel: string): Promise<Record<string, ClientInfo>> {
+    this.#assertOpen()
+    return this.#presence.list(channel, Date.now())
+  }
+
+  async presenceStats(channel: string): Promise<PresenceStats> {
+    this.#assertOpen()
+    return this.#presence.stats(channel, Date.now())
+  }
+
+  /** Commits what is queued (those publishes resolve), then closes the file and stops timers. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    clearInterval(this.#sweepTimer)
+    try {
+      this.#flushQueue()
+    } finally {
+      this.#fanout.close()
+      this.#presence.clear()
+      this.#streams = undefined
+      this.#db?.close()
+      this.#db = undefined
+    }
+  }
+
+  /** Writes the queue in batches of at most `maxBatch`, each one transaction. Synchronous. */
+  #flushQueue(): void {
+    if (this.#flushScheduled !== undefined) {
+      clearImmediate(this.#flushScheduled)
+      this.#flushScheduled = undefined
+    }
+    const queue = this.#queue
+    if (queue.length === 0) return
+    this.#queue = []
+    const maxBatch = this.#options.maxBatch
+    for (let start = 0; start < queue.length; start += maxBatch) {
+      this.#commit(queue.length <= maxBatch ? queue : queue.slice(start, start + maxBatch))
+    }
+  }
+
+  #commit(batch: PendingPublish[]): void {
+    const streams = this.#streams
+    if (streams === undefined) {
+      const error = new EngineClosedError(this.name)
+      for (const item of batch) item.reject(error)
+      return
+    }
+    try {
+      streams.appendBatch(batch, Date.now(), this.#wants)
+    } catch (error) {
+      for (const item of batch) item.reject(error)
+      return
+    }
+    this.#stats.commits++
+    this.#stats.publishes += batch.length
+    for (const item of batch) {
+      const result = item.result!
+      item.resolve(result)
+      if (item.publication !== undefined) {
+        this.#fanout.publication(item.channel, item.publication, { offset: result.offset, epoch: result.epoch })
+      }
+    }
+  }
+
+  #sweep(): void {
+    const nowMs = Date.now()
+    this.#presence.sweep(nowMs)
+    try {
+      this.#streams?.sweep(nowMs)
+    } catch (error) {
+      // A failed sweep (e.g. disk full) is retried on the next tick; publishes report their own errors.
+      process.emitWarning(`sqlite engine sweep failed: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+
+  #started(): SqliteStreams {
+    this.#assertOpen()
+    if (this.#streams === undefined) throw new Error('sqlite engine not started')
+    return this.#streams
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new EngineClosedError(this.name)
+  }
+}
+
+export function createSqliteEngine(options: SqliteEngineOptions): SqliteEngine {
+  return new SqliteEngine(options)
+}
