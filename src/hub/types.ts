@@ -1,4 +1,5 @@
 import type { ClientInfo, ControlMessage, HistoryQuery, HistoryResult, PresenceStats, Publication, PublishResult, StreamPosition } from '../engine/types.js'
+import type { ChannelOptions } from './channel-options.js'
 
 /** One event the hub fans out to the local subscribers of a channel. */
 export type HubEvent =
@@ -28,6 +29,13 @@ export interface Subscriber<Frame = unknown> {
    * slow-consumer policy (it closes itself rather than buffer without bound).
    */
   deliver(frame: Frame, event: HubEvent): void
+  /**
+   * Optional. Called when the hub could not keep this subscriber's stream on `channel` gap-free
+   * (its setup buffer passed `maxPendingEvents` before `activate()`). The component should make
+   * the client resubscribe and recover (Centrifugo: unsubscribe push 2500, or close 3010 for a
+   * server-side subscription). Must not throw.
+   */
+  onStreamLost?(channel: string): void
 }
 
 /** Who is asking: policy checks use it. `undefined` means the server itself (HTTP API, RPC code). */
@@ -96,6 +104,11 @@ export interface HubApi {
   presenceStats(channel: string, actor?: Actor): Promise<PresenceStats>
   /** Channels with local subscribers and their local subscriber counts. */
   channels(): Map<string, number>
+  /**
+   * The options that apply to a channel (its namespace's, plus `historyEnabled`, `recoverable`,
+   * `tracksPresence`). Throws 107 for a malformed name, 102 for an unknown namespace.
+   */
+  channelOptions(channel: string): ChannelOptions
 
   /** Sends a control message to every node's hub (this one included). */
   broadcastControl(message: ControlMessage): Promise<void>

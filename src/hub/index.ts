@@ -1,0 +1,17 @@
+export { Hub, createHub } from './hub.js'
+export { personalChannel, userLimitedChannel, parseChannelName, type ChannelName } from './channel-name.js'
+export { ChannelOptionsResolver, type ChannelOptions, type ResolvedChannel } from './channel-options.js'
+export {
+  channelsOptionsSchema,
+  namespaceOptionsSchema,
+  parseChannelsOptions,
+  accessLevels,
+  type AccessLevel,
+  type ChannelsOptions,
+  type ChannelsOptionsInput,
+  type NamespaceOptions,
+  type NamespaceOptionsInput,
+} from './options.js'
+export { evaluateRecovery, type RecoveryOutcome } from './recovery.js'
+export type { HubLogger } from './logger.js'
+export type * from './types.js'

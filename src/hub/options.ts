@@ -1,0 +1,125 @@
+import { z } from 'zod'
+
+/**
+ * The `channels` config section: namespace options and the hub's limits. Every field and default
+ * here is listed in docs/config.md; keep the two in step.
+ *
+ * A channel's namespace is the part of its name before the first `:` (`chat:lobby` → `chat`);
+ * channels without `:` use `default`. Named namespaces do not inherit from `default`: each one
+ * states its own options, and an omitted field takes the default shown here.
+ */
+
+/**
+ * Who may call an operation from a client connection. The server itself (HTTP API, application
+ * code) is never restricted.
+ * - `none`: no client;
+ * - `subscribers`: clients subscribed to the channel on this connection;
+ * - `clients`: any connected client (for `$` private channels, still only subscribers).
+ */
+export const accessLevels = ['none', 'subscribers', 'clients'] as const
+export type AccessLevel = (typeof accessLevels)[number]
+
+const nonNegativeInt = () => z.number().int().nonnegative()
+const positiveInt = () => z.number().int().positive()
+
+/** Options of one namespace. */
+export const namespaceOptionsSchema = z
+  .strictObject({
+    /**
+     * Publications kept per channel for history and recovery. History is on only when both
+     * `historySize` and `historyTtlMs` are above 0. Offsets advance either way.
+     */
+    historySize: nonNegativeInt().default(0),
+    /** How long a publication stays in history, in milliseconds. 0 with `historySize` 0 = no history. */
+    historyTtlMs: nonNegativeInt().default(0),
+    /** Keep a presence entry per subscribed connection, readable through `presence`/`presenceStats`. */
+    presence: z.boolean().default(false),
+    /**
+     * Deliver join/leave events to subscribers: join when a user's first connection subscribes,
+     * leave when their last one unsubscribes. Uses presence entries to tell (even when `presence`
+     * is off, in which case presence stays unreadable).
+     */
+    joinLeave: z.boolean().default(false),
+    /**
+     * Clients may subscribe without a subscription token. Off: only a token (or a server-side
+     * subscription) grants access. User-limited channels (`dm:#alice,bob`) ignore this: their
+     * listed users may always subscribe.
+     */
+    allowSubscribe: z.boolean().default(true),
+    /** Which clients may publish. The default leaves publishing to the server (HTTP API, app code). */
+    allowPublish: z.enum(accessLevels).default('none'),
+    /** Which clients may read history (when history is on). */
+    allowHistory: z.enum(accessLevels).default('subscribers'),
+    /** Which clients may read presence (when presence is on). */
+    allowPresence: z.enum(accessLevels).default('subscribers'),
+    /**
+     * Offer recovery: subscribe results say `recoverable`, and a reconnecting client receives what
+     * it missed from history. Has effect only when history is on.
+     */
+    recover: z.boolean().default(true),
+    /**
+     * Anonymous connections (no user id) may subscribe, publish and read history and presence as
+     * the options above allow. Off: they need a subscription token to subscribe and can do nothing else.
+     */
+    anonymousAccess: z.boolean().default(false),
+  })
+  .superRefine((value, ctx) => {
+    if ((value.historySize > 0) !== (value.historyTtlMs > 0)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [value.historySize > 0 ? 'historyTtlMs' : 'historySize'],
+        message: 'historySize and historyTtlMs must both be above 0 to keep history, or both 0',
+      })
+    }
+  })
+
+export type NamespaceOptions = z.output<typeof namespaceOptionsSchema>
+export type NamespaceOptionsInput = z.input<typeof namespaceOptionsSchema>
+
+/** Namespace names as they appear before `:` in channel names. */
+export const namespaceNamePattern = /^[-a-zA-Z0-9_]{2,64}$/
+
+/** The `channels` config section. */
+export const channelsOptionsSchema = z.strictObject({
+  /** Options of channels whose name has no namespace (no `:`), personal channels (`#42`) included. */
+  default: namespaceOptionsSchema.prefault({}),
+  /**
+   * Named namespaces, keyed by name (2–64 of `a-z A-Z 0-9 - _`). A channel naming a namespace not
+   * listed here is refused with error 102 (unknown channel).
+   */
+  namespaces: z
+    .record(z.string().regex(namespaceNamePattern, 'namespace names are 2-64 of a-z A-Z 0-9 - _'), namespaceOptionsSchema)
+    .default({}),
+  /** Longest channel name accepted, in characters (ASCII). Longer names are refused with 107. */
+  maxChannelNameLength: positiveInt().default(255),
+  /** Channels one connection may be subscribed to at once; one more is refused with 106. */
+  maxChannelsPerConnection: positiveInt().default(128),
+  /**
+   * Most publications one history call returns (larger limits are lowered to it), and most a
+   * reconnecting client may recover: if it missed more, it is told `recovered: false`.
+   */
+  maxHistoryPage: positiveInt().default(1000),
+  /** Largest publication `data` accepted, in UTF-8 bytes; larger is refused with 106. */
+  maxPublicationBytes: positiveInt().default(65_536),
+  /**
+   * Lifetime of a presence entry, in milliseconds. The hub refreshes its entries every third of
+   * it, so an entry outlives a crashed node by at most this long.
+   */
+  presenceTtlMs: z.number().int().min(1000).default(60_000),
+  /** How long a publish's idempotency key is remembered per channel, in milliseconds. */
+  idempotencyWindowMs: positiveInt().default(300_000),
+  /**
+   * Live events held for one subscriber while its subscription is being set up (between the
+   * engine subscribe and `activate()`). Passing it loses the stream for that subscriber, which
+   * is told so through `Subscriber.onStreamLost`.
+   */
+  maxPendingEvents: positiveInt().default(10_000),
+})
+
+export type ChannelsOptions = z.output<typeof channelsOptionsSchema>
+export type ChannelsOptionsInput = z.input<typeof channelsOptionsSchema>
+
+/** Parses a `channels` section (or nothing, for every default); throws a `ZodError` with paths. */
+export function parseChannelsOptions(input: ChannelsOptionsInput = {}): ChannelsOptions {
+  return channelsOptionsSchema.parse(input)
+}

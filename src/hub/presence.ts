@@ -1,0 +1,112 @@
+import type { ClientInfo, Engine } from '../engine/types.js'
+import type { HubLogger } from './logger.js'
+
+/**
+ * This node's presence entries: adds them to the engine, refreshes all of them with one timer
+ * (every third of the TTL, so two refreshes may fail before an entry expires), removes them, and
+ * announces join/leave per user rather than per connection.
+ *
+ * A join is published only when no other connection of the same user is present on the channel,
+ * and a leave only when the last one goes. The check reads the engine's presence, so it counts
+ * connections on every node. Changes for one (channel, user) are serialized on this node; two
+ * nodes racing for the same user may both announce (rare, and harmless to clients).
+ * Anonymous connections (user '') are each their own member.
+ */
+export class PresenceTracker {
+  readonly #engine: Engine
+  readonly #ttlMs: number
+  readonly #logger: HubLogger
+  readonly #entries = new Map<string, { channel: string; info: ClientInfo }>()
+  readonly #locks = new Map<string, Promise<void>>()
+  #timer: NodeJS.Timeout | undefined
+  #refreshing = false
+
+  constructor(engine: Engine, ttlMs: number, logger: HubLogger) {
+    this.#engine = engine
+    this.#ttlMs = ttlMs
+    this.#logger = logger
+  }
+
+  /** Entries this node keeps alive. */
+  get size(): number {
+    return this.#entries.size
+  }
+
+  /** Adds the connection's entry; with `announce`, publishes a join if the user was absent. */
+  join(channel: string, info: ClientInfo, announce: boolean): Promise<void> {
+    return this.#serial(channel, info.user, async () => {
+      const first = announce && !(await this.#userPresent(channel, info))
+      this.#entries.set(entryKey(channel, info.client), { channel, info })
+      this.#startTimer()
+      await this.#engine.addPresence(channel, info, this.#ttlMs)
+      if (first) await this.#engine.publishJoin(channel, info)
+    })
+  }
+
+  /** Removes the connection's entry; with `announce`, publishes a leave if it was the user's last. */
+  leave(channel: string, info: ClientInfo, announce: boolean): Promise<void> {
+    return this.#serial(channel, info.user, async () => {
+      this.#entries.delete(entryKey(channel, info.client))
+      if (this.#entries.size === 0) this.#stopTimer()
+      await this.#engine.removePresence(channel, info.client)
+      if (announce && !(await this.#userPresent(channel, info))) await this.#engine.publishLeave(channel, info)
+    })
+  }
+
+  /** Re-adds every entry now; the timer calls it. Overlapping runs are skipped. */
+  async refresh(): Promise<void> {
+    if (this.#refreshing) return
+    this.#refreshing = true
+    try {
+      const entries = [...this.#entries.values()]
+      const results = await Promise.allSettled(entries.map((e) => this.#engine.addPresence(e.channel, e.info, this.#ttlMs)))
+      const failed = results.filter((r) => r.status === 'rejected').length
+      if (failed > 0) this.#logger.warn({ failed, total: entries.length }, 'presence refresh failed for some entries')
+    } finally {
+      this.#refreshing = false
+    }
+  }
+
+  /** Stops the timer; entries are left to the caller (or to expiry). */
+  close(): void {
+    this.#stopTimer()
+  }
+
+  /** Another connection of the same (non-anonymous) user is present on the channel. */
+  async #userPresent(channel: string, info: ClientInfo): Promise<boolean> {
+    if (info.user === '') return false
+    const present = await this.#engine.presence(channel)
+    for (const clientId in present) {
+      if (clientId !== info.client && present[clientId]?.user === info.user) return true
+    }
+    return false
+  }
+
+  #serial(channel: string, user: string, task: () => Promise<void>): Promise<void> {
+    const key = entryKey(channel, user)
+    const previous = this.#locks.get(key) ?? Promise.resolve()
+    const next = previous.then(task)
+    const tail = next.catch(() => undefined)
+    this.#locks.set(key, tail)
+    void tail.then(() => {
+      if (this.#locks.get(key) === tail) this.#locks.delete(key)
+    })
+    return next
+  }
+
+  #startTimer(): void {
+    if (this.#timer !== undefined) return
+    this.#timer = setInterval(() => void this.refresh(), Math.max(1, Math.floor(this.#ttlMs / 3)))
+    this.#timer.unref()
+  }
+
+  #stopTimer(): void {
+    if (this.#timer === undefined) return
+    clearInterval(this.#timer)
+    this.#timer = undefined
+  }
+}
+
+function entryKey(channel: string, id: string): string {
+  return `${channel}\u0000${id}`
+}
