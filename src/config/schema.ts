@@ -1,5 +1,9 @@
 import { z } from 'zod'
+import { engineOptionsSchema } from '../engine/options.js'
+import { channelsOptionsSchema } from '../hub/options.js'
 import { serverConfigShape } from './server-schema.js'
+import { clientAuthOptionsSchema } from '../auth/client-auth-options.js'
+import { apiOptionsSchema } from '../http/api/api-options.js'
 
 /**
  * The whole config file, one entry per section. Each feature owns its section's schema in its
@@ -8,6 +12,10 @@ import { serverConfigShape } from './server-schema.js'
  */
 export const configSchema = z.strictObject({
   ...serverConfigShape,
+  engine: engineOptionsSchema.prefault({}),
+  channels: channelsOptionsSchema.prefault({}),
+  client: clientAuthOptionsSchema.prefault({}),
+  api: apiOptionsSchema.prefault({}),
 })
 
 /** The configuration after defaults: what the rest of the program reads. */

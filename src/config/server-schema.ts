@@ -17,14 +17,14 @@ export const tlsSchema = z.strictObject({
 
 /** Per-connection limits; a client passing one is closed with the documented close code. */
 export const limitsSchema = z.strictObject({
-  /** Largest message accepted from a client (after reassembly), in bytes. */
-  maxMessageBytes: positiveInt().default(65_536),
-  /** Most fragments (continuation frames) one message may arrive in. */
-  maxFragments: positiveInt().default(128),
-  /** Bytes queued for a slow client before it is disconnected. */
-  maxBufferedBytes: positiveInt().default(4_194_304),
+  /** Largest message accepted from a client (after reassembly and inflating), in bytes; larger closes with 1009. */
+  maxMessageBytes: positiveInt().default(1_048_576),
+  /** Most frames one message may arrive in; more closes with 1009. */
+  maxFragments: positiveInt().default(65_536),
+  /** Bytes queued for a slow client before it is disconnected (close 1013). */
+  maxBufferedBytes: positiveInt().default(1_048_576),
   /** Open WebSocket connections accepted by this process; more are refused with HTTP 503. */
-  maxConnections: positiveInt().default(10_000),
+  maxConnections: positiveInt().default(20_000),
 })
 
 export const keepaliveSchema = z.strictObject({

@@ -33,7 +33,7 @@ describe('loadConfig', () => {
     assert.equal(config.logLevel, 'info')
     assert.equal(config.tls, undefined)
     assert.equal(config.shutdownTimeoutMs, 10_000)
-    assert.deepEqual(config.limits, { maxMessageBytes: 65_536, maxFragments: 128, maxBufferedBytes: 4_194_304, maxConnections: 10_000 })
+    assert.deepEqual(config.limits, { maxMessageBytes: 1_048_576, maxFragments: 65_536, maxBufferedBytes: 1_048_576, maxConnections: 20_000 })
     assert.deepEqual(config.keepalive, { intervalMs: 25_000 })
     assert.deepEqual(config.compression, { enabled: false, thresholdBytes: 1024 })
     assert.deepEqual(config.allowedOrigins, ['*'])
@@ -44,7 +44,7 @@ describe('loadConfig', () => {
     const config = loadConfig({ env: {}, configPath })
     assert.equal(config.port, 9000)
     assert.equal(config.limits.maxConnections, 5)
-    assert.equal(config.limits.maxMessageBytes, 65_536)
+    assert.equal(config.limits.maxMessageBytes, 1_048_576)
     assert.deepEqual(config.compression, { enabled: true, thresholdBytes: 1024 })
   })
 
@@ -74,6 +74,18 @@ describe('loadConfig', () => {
     assert.deepEqual(config.allowedOrigins, ['https://a.example', 'https://b.example'])
     assert.equal(config.shutdownTimeoutMs, 500)
     assert.equal(config.host, '0.0.0.0', 'an empty variable counts as unset')
+  })
+
+  test('the engine and channels sections are composed with their own defaults and checks', () => {
+    const config = loadConfig({ env: { SPROCKET_ENGINE: 'memory' } })
+    assert.equal(config.engine.type, 'memory')
+    assert.equal(loadConfig({ env: {} }).engine.type, 'sqlite')
+    assert.equal(config.channels.default.allowSubscribe, true)
+    const configPath = writeConfig('sections.json', { engine: { type: 'redis' }, channels: { maxChannelsPerConnection: 0 } })
+    const error = configError(() => loadConfig({ env: {}, configPath }))
+    assert.deepEqual(error.issues.map((i) => i.path).sort(), ['channels.maxChannelsPerConnection', 'engine.type'])
+    const flagged = configError(() => loadConfig({ env: {}, flags: [{ path: 'engine.type', value: 'nope', source: '--engine' }] }))
+    assert.deepEqual(flagged.issues.map((i) => [i.path, i.source]), [['engine.type', '--engine']])
   })
 
   test('every env binding names a SPROCKET_ variable', () => {
