@@ -1,0 +1,17 @@
+import type { Registry } from 'prom-client'
+import type { App } from '../server/app.js'
+import type { HttpHandler } from '../server/types.js'
+
+/** `GET /metrics`: the registry in Prometheus text format. */
+export function metricsHandler(registry: Registry): HttpHandler {
+  return async (_req, res) => {
+    const body = await registry.metrics()
+    res.writeHead(200, { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' })
+    res.end(body)
+  }
+}
+
+/** Mounts `/metrics` on `app`, serving `registry` (default: the app's own). */
+export function mountMetrics(app: App, registry: Registry = app.registry, path = '/metrics'): void {
+  app.mount(path, metricsHandler(registry))
+}

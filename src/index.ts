@@ -1,0 +1,17 @@
+export { App, type AppState, type CloseOptions } from './server/app.js'
+export {
+  appDefaults,
+  limitDefaults,
+  type AppOptions,
+  type CompressionOptions,
+  type RouteLimits,
+  type RouteOptions,
+} from './server/app-options.js'
+export type { Component, Conn, HttpHandler, PreparedMessage, RequestInfo } from './server/types.js'
+export { prepareMessage } from './server/prepared-message.js'
+export { OriginPolicy } from './server/origin-policy.js'
+export { ServerMetrics, type RefusalReason } from './server/metrics.js'
+export { EchoServer } from './components/echo.js'
+export { healthHandler, mountHealth, readinessHandler } from './http/health.js'
+export { metricsHandler, mountMetrics } from './http/metrics.js'
+export { ErrorCode, ProtocolError } from './errors.js'

@@ -1,0 +1,85 @@
+import type { Logger } from 'pino'
+import type { Registry } from 'prom-client'
+
+/** permessage-deflate settings. Off unless `enabled`. */
+export type CompressionOptions = {
+  enabled: boolean
+  /** Messages smaller than this are sent uncompressed. Default 1024. */
+  thresholdBytes?: number
+}
+
+/**
+ * Limits a route may override (the fourth argument of `App.route`). Every field defaults to the
+ * App-wide value, which defaults to the value in `limitDefaults`.
+ */
+export type RouteOptions = {
+  /** Largest message accepted, after inflating. Above it the connection closes with 1009. */
+  maxMessageBytes?: number
+  /** Most frames one message may arrive in. Above it the connection closes with 1009. */
+  maxFragments?: number
+  /** Bytes queued for one connection before it counts as a slow consumer and is closed. */
+  maxBufferedBytes?: number
+  /** Close code sent to a slow consumer. Default 1013 (try again later). */
+  slowConsumerCloseCode?: number
+  compression?: CompressionOptions
+}
+
+/**
+ * Everything `new App()` takes: a flat shape so a config file maps onto it field by field.
+ * All fields are optional; defaults are documented per field and in docs/server.md.
+ */
+export type AppOptions = RouteOptions & {
+  /** Interface to bind. Default '127.0.0.1'. */
+  host?: string
+  /** Port to bind; 0 picks a free one (read it back from `app.port`). Default 8080. */
+  port?: number
+  /** PEM certificate and key: serves https:// and wss:// on the same port. */
+  tls?: { cert: string | Buffer; key: string | Buffer }
+  /** Default: a silent logger (library use). */
+  logger?: Logger
+  /** prom-client registry for the server's metrics. Default: a new one per App. */
+  registry?: Registry
+  /** Open WebSocket connections allowed; the next handshake gets HTTP 503. Default 20,000. */
+  maxConnections?: number
+  /** Ping period; a peer that has not ponged since the previous ping is terminated. 0 disables. Default 25,000. */
+  keepaliveIntervalMs?: number
+  /** How long a server-initiated close waits for the peer's close frame before dropping the socket. Default 5,000. */
+  closeHandshakeTimeoutMs?: number
+}
+
+/** The limits in force on one route, every field resolved. */
+export type RouteLimits = Required<Omit<RouteOptions, 'compression'>> & {
+  compression: Required<CompressionOptions>
+}
+
+export const limitDefaults: RouteLimits = {
+  maxMessageBytes: 1024 * 1024,
+  maxFragments: 65_536,
+  maxBufferedBytes: 1024 * 1024,
+  slowConsumerCloseCode: 1013,
+  compression: { enabled: false, thresholdBytes: 1024 },
+}
+
+export const appDefaults = {
+  host: '127.0.0.1',
+  port: 8080,
+  maxConnections: 20_000,
+  keepaliveIntervalMs: 25_000,
+  closeHandshakeTimeoutMs: 5_000,
+} as const
+
+/** Route options over App options over defaults. */
+export function resolveRouteLimits(app: RouteOptions, route: RouteOptions = {}): RouteLimits {
+  const pick = <K extends keyof RouteOptions>(key: K) => route[key] ?? app[key]
+  const compression = pick('compression')
+  return {
+    maxMessageBytes: pick('maxMessageBytes') ?? limitDefaults.maxMessageBytes,
+    maxFragments: pick('maxFragments') ?? limitDefaults.maxFragments,
+    maxBufferedBytes: pick('maxBufferedBytes') ?? limitDefaults.maxBufferedBytes,
+    slowConsumerCloseCode: pick('slowConsumerCloseCode') ?? limitDefaults.slowConsumerCloseCode,
+    compression: {
+      enabled: compression?.enabled ?? limitDefaults.compression.enabled,
+      thresholdBytes: compression?.thresholdBytes ?? limitDefaults.compression.thresholdBytes,
+    },
+  }
+}

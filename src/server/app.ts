@@ -1,0 +1,302 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { pino, type Logger } from 'pino'
+import type { Registry } from 'prom-client'
+import { appDefaults, resolveRouteLimits, type AppOptions, type RouteLimits, type RouteOptions } from './app-options.js'
+import { Dispatch } from './dispatch.js'
+import { checkHandshake, refuseUpgrade, type Refusal } from './handshake.js'
+import { Keepalive } from './keepalive.js'
+import { ServerMetrics } from './metrics.js'
+import { OriginPolicy } from './origin-policy.js'
+import { prepareMessage } from './prepared-message.js'
+import { pathOf, Router } from './router.js'
+import { SocketConn } from './socket-conn.js'
+import type { Component, HttpHandler, PreparedMessage } from './types.js'
+import { WsUpgrader, type TransportEvents, type TransportSocket } from './ws-transport.js'
+
+/** 'starting' until `listen` resolves; 'draining' from `close` until every connection is gone. */
+export type AppState = 'starting' | 'ready' | 'draining' | 'closed'
+
+export type CloseOptions = {
+  /** How long connections get to finish their close handshake before they are dropped. Default 10,000. */
+  timeoutMs?: number
+  /** How long `/readyz` answers 503 (so load balancers move away) before connections are closed. Default 0. */
+  drainDelayMs?: number
+}
+
+type WsRoute = {
+  path: string
+  component: Component
+  dispatch: Dispatch
+  origins: OriginPolicy
+  limits: RouteLimits
+  upgrader: WsUpgrader
+}
+
+const SHUTDOWN_CLOSE_CODE = 1001
+
+/**
+ * The server: one node:http (or node:https, with `tls`) server carrying WebSocket routes bound to
+ * components and plain HTTP routes, on one port.
+ *
+ * ```ts
+ * const app = new App({ port: 8080 })
+ * app.route('/echo', new EchoServer(), ['https://example.com'])
+ * await app.listen()
+ * ```
+ *
+ * Handshake refusals are HTTP answers before the upgrade: 404 unknown path, 405 not GET, 400 bad
+ * Upgrade header or key, 426 unsupported version (or a plain GET on a WebSocket route), 403
+ * origin not allowed, 503 not ready or `maxConnections` reached.
+ */
+export class App {
+  readonly logger: Logger
+  readonly metrics: ServerMetrics
+  readonly #options: AppOptions
+  readonly #server: Server
+  readonly #routes = new Router<WsRoute>()
+  readonly #mounts = new Router<HttpHandler>()
+  readonly #conns = new Set<SocketConn>()
+  readonly #keepalive: Keepalive
+  readonly #drainWaiters: Array<() => void> = []
+  #state: AppState = 'starting'
+  #closing: Promise<void> | undefined
+
+  constructor(options: AppOptions = {}) {
+    this.#options = options
+    this.logger = options.logger ?? pino({ level: 'silent' })
+    this.metrics = new ServerMetrics(options.registry)
+    this.#server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }) : createHttpServer()
+    this.#server.on('request', (req, res) => this.#onRequest(req, res))
+    this.#server.on('upgrade', (req, socket, head) => this.#onUpgrade(req, socket, head))
+    this.#keepalive = new Keepalive(
+      options.keepaliveIntervalMs ?? appDefaults.keepaliveIntervalMs,
+      () => this.#conns,
+      (conn) => {
+        this.metrics.keepaliveTimeout()
+        this.logger.warn({ connId: (conn as SocketConn).id }, 'no pong since the last ping: terminating')
+      },
+    )
+  }
+
+  get state(): AppState {
+    return this.#state
+  }
+
+  get registry(): Registry {
+    return this.metrics.registry
+  }
+
+  /** The bound port (0 before `listen`). */
+  get port(): number {
+    return this.address()?.port ?? 0
+  }
+
+  /** Open WebSocket connections. */
+  get connectionCount(): number {
+    return this.#conns.size
+  }
+
+  address(): AddressInfo | null {
+    const address = this.#server.address()
+    return typeof address === 'object' ? address : null
+  }
+
+  /**
+   * Binds a WebSocket path to a component. `path` is exact, or a prefix when it ends with `/*`.
+   * `allowedOrigins` is the origin allow-list (see `OriginPolicy`; default: the server's own host
+   * only); `routeOptions` override the App's limits for this route.
+   */
+  route(path: string, component: Component, allowedOrigins?: readonly string[], routeOptions?: RouteOptions): this {
+    const limits = resolveRouteLimits(this.#options, routeOptions)
+    const closeTimeoutMs = this.#options.closeHandshakeTimeoutMs ?? appDefaults.closeHandshakeTimeoutMs
+    this.#routes.add(path, {
+      path,
+      component,
+      limits,
+      origins: new OriginPolicy(allowedOrigins),
+      upgrader: new WsUpgrader(limits, closeTimeoutMs),
+      dispatch: new Dispatch(component, this.logger.child({ route: path }), (_conn, phase) =>
+        this.metrics.componentError(phase),
+      ),
+    })
+    return this
+  }
+
+  /** Serves plain HTTP on `path` (exact, or a prefix when it ends with `/*`). A thrown error answers 500. */
+  mount(path: string, handler: HttpHandler): this {
+    this.#mounts.add(path, handler)
+    return this
+  }
+
+  /** Frames `data` once; `conn.sendPrepared(message)` then writes the same bytes to each connection. */
+  prepare(data: string | Uint8Array): PreparedMessage {
+    return prepareMessage(data)
+  }
+
+  /** Starts listening; resolves with the bound address (`port: 0` picks a free port). */
+  async listen(): Promise<AddressInfo> {
+    const port = this.#options.port ?? appDefaults.port
+    const host = this.#options.host ?? appDefaults.host
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject)
+      this.#server.listen(port, host, () => {
+        this.#server.off('error', reject)
+        resolve()
+      })
+    })
+    this.#state = 'ready'
+    this.#keepalive.start()
+    const address = this.address()
+    if (address === null) throw new Error('server is not bound to a TCP address')
+    this.logger.info({ host: address.address, port: address.port, tls: this.#options.tls !== undefined }, 'listening')
+    return address
+  }
+
+  /** Ratchet's name for `listen`. */
+  run(): Promise<AddressInfo> {
+    return this.listen()
+  }
+
+  /**
+   * Graceful shutdown: `/readyz` turns 503, then (after `drainDelayMs`) the server stops
+   * accepting and closes every connection with 1001. Resolves when all are gone, or after
+   * `timeoutMs` once the rest have been dropped. Calling it again returns the same promise.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.#closing ??= this.#shutdown(options.timeoutMs ?? 10_000, options.drainDelayMs ?? 0)
+    return this.#closing
+  }
+
+  async #shutdown(timeoutMs: number, drainDelayMs: number): Promise<void> {
+    if (this.#state === 'starting' && !this.#server.listening) {
+      this.#state = 'closed'
+      return
+    }
+    this.#state = 'draining'
+    this.logger.info({ connections: this.#conns.size }, 'draining')
+    if (drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, drainDelayMs))
+    this.#keepalive.stop()
+    const serverClosed = new Promise<void>((resolve) => this.#server.close(() => resolve()))
+    for (const conn of this.#conns) conn.close(SHUTDOWN_CLOSE_CODE, 'server shutting down')
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      this.#drained(),
+      new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ])
+    clearTimeout(timer)
+    for (const conn of this.#conns) conn.terminate()
+    this.#server.closeAllConnections()
+    await this.#drained()
+    await serverClosed
+    this.#state = 'closed'
+    this.logger.info('closed')
+  }
+
+  #drained(): Promise<void> {
+    if (this.#conns.size === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#drainWaiters.push(resolve))
+  }
+
+  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const path = pathOf(req.url)
+    if (this.#routes.match(path) !== undefined) {
+      this.metrics.refused(426, 'no_upgrade')
+      res.writeHead(426, { Upgrade: 'websocket', Connection: 'Upgrade', 'Content-Type': 'text/plain; charset=utf-8' })
+      res.end('Upgrade Required: this path speaks WebSocket\n')
+      return
+    }
+    const handler = this.#mounts.match(path)
+    if (handler === undefined) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' })
+      res.end('Not Found\n')
+      return
+    }
+    const failed = (error: unknown) => {
+      this.logger.error({ err: error, method: req.method, url: req.url }, 'HTTP handler failed')
+      if (res.headersSent) {
+        res.destroy()
+        return
+      }
+      res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' })
+      res.end('Internal Server Error\n')
+    }
+    try {
+      const result = handler(req, res)
+      if (result instanceof Promise) result.catch(failed)
+    } catch (error) {
+      failed(error)
+    }
+  }
+
+  #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', (error) => this.logger.debug({ err: error }, 'socket error during the handshake'))
+    const route = this.#routes.match(pathOf(req.url))
+    if (route === undefined) return this.#refuse(req, socket, { status: 404, reason: 'unknown_path' })
+    const invalid = checkHandshake(req)
+    if (invalid !== undefined) return this.#refuse(req, socket, invalid)
+    if (this.#state !== 'ready') return this.#refuse(req, socket, { status: 503, reason: 'not_ready' })
+    const maxConnections = this.#options.maxConnections ?? appDefaults.maxConnections
+    if (this.#conns.size >= maxConnections) {
+      return this.#refuse(req, socket, { status: 503, reason: 'too_many_connections' })
+    }
+    if (!route.origins.allows(req.headers.origin, req.headers.host)) {
+      return this.#refuse(req, socket, { status: 403, reason: 'origin' })
+    }
+    route.upgrader.upgrade(req, socket as never, head, (transport) => this.#accept(route, req, transport))
+  }
+
+  #refuse(req: IncomingMessage, socket: Duplex, refusal: Refusal): void {
+    this.metrics.refused(refusal.status, refusal.reason)
+    this.logger.warn(
+      { status: refusal.status, reason: refusal.reason, url: req.url, origin: req.headers.origin, remoteAddress: req.socket.remoteAddress },
+      'handshake refused',
+    )
+    refuseUpgrade(socket, refusal)
+  }
+
+  #accept(route: WsRoute, req: IncomingMessage, transport: TransportSocket): TransportEvents {
+    const conn = new SocketConn({
+      transport,
+      remoteAddress: req.socket.remoteAddress ?? '',
+      request: { url: req.url ?? '/', headers: req.headers },
+      route: route.path,
+      limits: route.limits,
+      counters: this.metrics,
+      onSlowConsumer: (slow, bufferedBytes) => {
+        this.metrics.slowConsumer()
+        this.logger.warn({ connId: slow.id, bufferedBytes }, 'slow consumer: closing')
+      },
+    })
+    this.#conns.add(conn)
+    this.metrics.opened(route.path)
+    this.logger.debug({ connId: conn.id, route: route.path, remoteAddress: conn.remoteAddress }, 'open')
+    return {
+      open: () => route.dispatch.open(conn),
+      message: (data, isBinary) => {
+        if (!conn.isOpen) return
+        this.metrics.messagesIn++
+        this.metrics.bytesIn += data.length
+        route.dispatch.message(conn, isBinary ? data : data.toString('utf8'), isBinary)
+      },
+      pong: () => {
+        conn.alive = true
+      },
+      peerError: (closeCode, error) => {
+        conn.markClosing(closeCode)
+        this.logger.warn({ connId: conn.id, closeCode, code: (error as { code?: unknown }).code }, 'peer error')
+      },
+      close: (code, reason) => {
+        conn.markClosing()
+        this.#conns.delete(conn)
+        const closeCode = conn.closeCodeSent ?? code
+        this.metrics.closed(route.path, closeCode)
+        this.logger.debug({ connId: conn.id, code: closeCode, reason }, 'close')
+        route.dispatch.close(conn, closeCode, reason)
+        if (this.#conns.size === 0) for (const resolve of this.#drainWaiters.splice(0)) resolve()
+      },
+    }
+  }
+}

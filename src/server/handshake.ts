@@ -1,0 +1,42 @@
+import { STATUS_CODES, type IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type { RefusalReason } from './metrics.js'
+
+/** An HTTP answer given instead of the upgrade. */
+export type Refusal = {
+  status: number
+  reason: RefusalReason
+  headers?: Record<string, string>
+}
+
+const KEY_PATTERN = /^[+/0-9A-Za-z]{22}==$/
+
+/**
+ * Checks the RFC 6455 §4.2.1 handshake fields before ws sees the request, so every refusal gets
+ * the right status and is counted: a bad method is 405, a missing or bad Upgrade or key is 400,
+ * an unsupported version is 426 with the version we speak (§4.2.2).
+ */
+export function checkHandshake(req: IncomingMessage): Refusal | undefined {
+  if (req.method !== 'GET') return { status: 405, reason: 'bad_method', headers: { Allow: 'GET' } }
+  if (req.headers.upgrade?.toLowerCase() !== 'websocket') return { status: 400, reason: 'bad_upgrade' }
+  const key = req.headers['sec-websocket-key']
+  if (key === undefined || !KEY_PATTERN.test(key)) return { status: 400, reason: 'bad_key' }
+  if (req.headers['sec-websocket-version'] !== '13') {
+    return { status: 426, reason: 'bad_version', headers: { 'Sec-WebSocket-Version': '13' } }
+  }
+  return undefined
+}
+
+/** Answers on the raw socket (there is no ServerResponse on the upgrade path) and closes it. */
+export function refuseUpgrade(socket: Duplex, refusal: Refusal): void {
+  const body = `${STATUS_CODES[refusal.status] ?? 'Error'}\n`
+  const headers: Record<string, string> = {
+    Connection: 'close',
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(body)),
+    ...refusal.headers,
+  }
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`)
+  socket.once('finish', () => socket.destroy())
+  socket.end(`HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? ''}\r\n${lines.join('\r\n')}\r\n\r\n${body}`)
+}
