@@ -51,6 +51,10 @@ export const serverConfigShape = {
   limits: limitsSchema.prefault({}),
   keepalive: keepaliveSchema.prefault({}),
   compression: compressionSchema.prefault({}),
-  /** Origins allowed to open the built-in WebSocket routes; '*' allows any (and no Origin header). */
-  allowedOrigins: z.array(z.string().min(1)).default(['*']),
+  /**
+   * Browser origins allowed to open the built-in WebSocket routes: `'*'` (any),
+   * `'https://app.example.com'`, `'app.example.com'` (any scheme), `'*.example.com'`. Unset: only
+   * pages served by this server's own host. Clients that send no Origin are always allowed.
+   */
+  allowedOrigins: z.array(z.string().min(1)).optional(),
 }

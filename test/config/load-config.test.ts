@@ -36,7 +36,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config.limits, { maxMessageBytes: 1_048_576, maxFragments: 65_536, maxBufferedBytes: 1_048_576, maxConnections: 20_000 })
     assert.deepEqual(config.keepalive, { intervalMs: 25_000 })
     assert.deepEqual(config.compression, { enabled: false, thresholdBytes: 1024 })
-    assert.deepEqual(config.allowedOrigins, ['*'])
+    assert.equal(config.allowedOrigins, undefined, 'unset: same host only')
   })
 
   test('a file sets fields and leaves the rest of a section at its defaults', () => {

@@ -1,0 +1,7 @@
+import type { Command } from './command.js'
+import { serveCommand } from './serve.js'
+
+/** Every `sprocket` subcommand, in the order `--help` lists them. */
+export const commands: readonly Command[] = [
+  serveCommand,
+]

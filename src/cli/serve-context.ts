@@ -1,0 +1,29 @@
+import type { Logger } from 'pino'
+import type { Registry } from 'prom-client'
+import type { Config } from '../config/index.js'
+import type { Engine } from '../engine/index.js'
+import type { HubApi } from '../hub/index.js'
+import type { App } from '../server/app.js'
+
+/** What `sprocket serve` built, handed to every feature that mounts itself on the server. */
+export type ServeContext = {
+  readonly config: Config
+  readonly logger: Logger
+  readonly app: App
+  readonly engine: Engine
+  /** Channels, presence and history; features publish and subscribe through it. */
+  readonly hub: HubApi
+  /** The Prometheus registry served at /metrics; features register their metrics here. */
+  readonly registry: Registry
+  /**
+   * Registers work to run at shutdown, after the server stopped accepting and closed its
+   * connections and before the hub and engine close. Closers run in reverse order of registration.
+   */
+  onShutdown(close: () => void | Promise<void>): void
+}
+
+/**
+ * A feature's hook into `sprocket serve`: adds its routes to `context.app`. Runs before the
+ * server listens, in the order of `mounts`.
+ */
+export type Mount = (context: ServeContext) => void | Promise<void>

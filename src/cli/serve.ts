@@ -1,0 +1,81 @@
+import { ConfigError, convertText, loadConfig, type EnvKind, type Override } from '../config/index.js'
+import { ExitStatus, type Command } from './command.js'
+import { createLogger } from './logger.js'
+import { parseFlags } from './parse-flags.js'
+import { waitForShutdown } from './shutdown.js'
+import { startServer, type RunningServer } from './start-server.js'
+
+/** `serve` flags that set a config field; `--config` names the file instead. */
+const flagBindings: readonly { flag: string; path: string; kind: EnvKind }[] = [
+  { flag: 'host', path: 'host', kind: 'string' },
+  { flag: 'port', path: 'port', kind: 'number' },
+  { flag: 'data-dir', path: 'dataDir', kind: 'string' },
+  { flag: 'log-level', path: 'logLevel', kind: 'string' },
+  { flag: 'engine', path: 'engine.type', kind: 'string' },
+]
+
+const serveFlags = {
+  config: { type: 'string', short: 'c' },
+  host: { type: 'string' },
+  port: { type: 'string', short: 'p' },
+  'data-dir': { type: 'string' },
+  'log-level': { type: 'string' },
+  engine: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+const usage = `Usage: sprocket serve [options]
+
+Runs the server: echo at /echo, /healthz, /readyz and /metrics.
+
+Options:
+  -c, --config FILE      JSON config file (default: $SPROCKET_CONFIG, else none)
+      --host HOST        interface to bind (default 0.0.0.0)
+  -p, --port PORT        port to listen on; 0 picks a free one (default 8080)
+      --data-dir DIR     where durable state is kept (default ./data)
+      --log-level LEVEL  fatal, error, warn, info, debug, trace or silent (default info)
+      --engine TYPE      sqlite or memory (default sqlite)
+  -h, --help             show this help
+
+Flags win over SPROCKET_* environment variables, which win over the config file.
+Every field is described in docs/config.md.
+`
+
+/** `sprocket serve`: load the config, start the server, run until SIGTERM/SIGINT. */
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run the server',
+  usage,
+  async run(args) {
+    const flags = parseFlags(args, serveFlags)
+    if (flags.help === true) {
+      process.stdout.write(usage)
+      return ExitStatus.ok
+    }
+    const overrides: Override[] = []
+    for (const binding of flagBindings) {
+      const text = flags[binding.flag as keyof typeof flags]
+      if (typeof text === 'string') overrides.push({ path: binding.path, value: convertText(text, binding.kind), source: `--${binding.flag}` })
+    }
+    const config = loadConfig({ ...(flags.config !== undefined && { configPath: flags.config }), flags: overrides })
+    const logger = createLogger(config.logLevel)
+    const failHard = (error: unknown) => {
+      logger.fatal({ err: error }, 'uncaught error')
+      process.exit(ExitStatus.failure)
+    }
+    process.on('uncaughtException', failHard)
+    process.on('unhandledRejection', failHard)
+
+    let server: RunningServer
+    try {
+      server = await startServer(config, logger)
+    } catch (error) {
+      if (error instanceof ConfigError) throw error
+      logger.fatal({ err: error }, 'failed to start')
+      return ExitStatus.failure
+    }
+    // Leave the connections most of the budget, the engine the rest.
+    const connectionsTimeoutMs = Math.max(config.shutdownTimeoutMs - 1000, Math.floor(config.shutdownTimeoutMs / 2))
+    return waitForShutdown({ logger, timeoutMs: config.shutdownTimeoutMs, close: () => server.close(connectionsTimeoutMs) })
+  },
+}

@@ -1,0 +1,60 @@
+import type { Logger } from 'pino'
+import { collectDefaultMetrics, Registry } from 'prom-client'
+import type { Config } from '../config/index.js'
+import { createEngine } from '../engine/index.js'
+import { createHub } from '../hub/index.js'
+import { App } from '../server/app.js'
+import { appOptionsFromConfig } from './app-options-from-config.js'
+import { mounts as defaultMounts } from './mounts.js'
+import type { Mount, ServeContext } from './serve-context.js'
+
+/** A started server, as `sprocket serve` holds it. */
+export type RunningServer = {
+  readonly context: ServeContext
+  /** `http://host:port` (https with TLS), the port being the one actually bound. */
+  readonly url: string
+  readonly port: number
+  /**
+   * Graceful stop: the server stops accepting and closes connections with 1001, then the
+   * registered shutdown work runs, then the hub and the engine close. Connections still open after
+   * `timeoutMs` are dropped.
+   */
+  close(timeoutMs: number): Promise<void>
+}
+
+/**
+ * The composition root: config → engine → hub → App with every mounted feature → listen.
+ * `mounts` defaults to the built-in list (mounts.ts).
+ */
+export async function startServer(config: Config, logger: Logger, mounts: readonly Mount[] = defaultMounts): Promise<RunningServer> {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'sprocket_process_' })
+  const engine = createEngine(config.engine, {
+    dataDir: config.dataDir,
+    onHandlerError: (error, event) => logger.error({ err: error, event }, 'engine event handler failed'),
+  })
+  const hub = await createHub(engine, config.channels, logger.child({ component: 'hub' }))
+
+  const app = new App(appOptionsFromConfig(config, logger, registry))
+  const closers: (() => void | Promise<void>)[] = []
+  const context: ServeContext = { config, logger, app, engine, hub, registry, onShutdown: (close) => closers.push(close) }
+  for (const mount of mounts) await mount(context)
+
+  await app.listen()
+  const port = app.port
+  const scheme = config.tls === undefined ? 'http' : 'https'
+  const url = `${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+  logger.info({ url, port, engine: engine.name }, 'serving')
+
+  return {
+    context,
+    url,
+    port,
+    async close(timeoutMs) {
+      await app.close({ timeoutMs })
+      for (const close of closers.reverse()) await close()
+      await hub.close()
+      await engine.close()
+    },
+  }
+}
