@@ -16,16 +16,18 @@ CREATE TABLE streams (
 );
 CREATE INDEX streams_idle ON streams (idle_until_ms);
 
+-- A rowid table: payloads are often larger than WITHOUT ROWID handles well (overflow pages).
 CREATE TABLE publications (
+  id INTEGER PRIMARY KEY,
   stream_id INTEGER NOT NULL,
   seq INTEGER NOT NULL,
   time_ms INTEGER NOT NULL,
   expires_ms INTEGER NOT NULL,
   data TEXT NOT NULL,
   info TEXT,
-  tags TEXT,
-  PRIMARY KEY (stream_id, seq)
-) WITHOUT ROWID;
+  tags TEXT
+);
+CREATE UNIQUE INDEX publications_stream ON publications (stream_id, seq);
 CREATE INDEX publications_expiry ON publications (expires_ms);
 
 CREATE TABLE idempotency (

@@ -78,7 +78,7 @@ export class SqliteStreams {
         'SELECT seq, time_ms, data, info, tags FROM publications WHERE stream_id = ? AND seq > ? AND expires_ms > ? ORDER BY seq DESC LIMIT ?',
       ),
       sweepPublications: db.prepare<[number, number]>(
-        'DELETE FROM publications WHERE (stream_id, seq) IN (SELECT stream_id, seq FROM publications WHERE expires_ms <= ? LIMIT ?)',
+        'DELETE FROM publications WHERE id IN (SELECT id FROM publications WHERE expires_ms <= ? LIMIT ?)',
       ),
       sweepKeys: db.prepare<[number]>('DELETE FROM idempotency WHERE expires_ms <= ?'),
       sweepStreams: db

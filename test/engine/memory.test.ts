@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { createEngine } from '../../src/engine/index.js'
+import { createMemoryEngine, MemoryEngine } from '../../src/engine/memory/memory-engine.js'
+import { runEngineConformance } from './conformance.js'
+import { Recorder, sleep } from './recorder.js'
+
+runEngineConformance('memory', () => createMemoryEngine({ sweepIntervalMs: 50 }), { durable: false, distributed: false })
+
+test('createEngine builds the memory engine when asked', async () => {
+  const engine = createEngine({ type: 'memory' }, { dataDir: '/nonexistent' })
+  assert.ok(engine instanceof MemoryEngine)
+  await engine.close()
+})
+
+test('the sweep forgets a stream idle and empty past its TTL (new epoch next time)', async () => {
+  const engine = createMemoryEngine({ sweepIntervalMs: 20 })
+  await engine.start(new Recorder())
+  const first = await engine.publish('idle', '1', { historySize: 10, historyTtlMs: 50 })
+  await sleep(150)
+  const after = await engine.history('idle', { limit: 10 })
+  assert.notEqual(after.epoch, first.epoch)
+  assert.equal(after.offset, 0)
+  await engine.close()
+})

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import Database from 'better-sqlite3'
+import { createEngine } from '../../src/engine/index.js'
+import { createSqliteEngine, SqliteEngine, type SqliteEngineOptions } from '../../src/engine/sqlite/sqlite-engine.js'
+import { runEngineConformance } from './conformance.js'
+import { Recorder, sleep } from './recorder.js'
+
+runEngineConformance('sqlite', (store) => createSqliteEngine({ file: join(store.dir, 'sprocket.db'), sweepIntervalMs: 50 }), {
+  durable: true,
+  distributed: false,
+})
+
+describe('sqlite engine', () => {
+  let dir: string
+  let engines: SqliteEngine[] = []
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sprocket-sqlite-'))
+  })
+  afterEach(async () => {
+    for (const e of engines) await e.close()
+    engines = []
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  async function open(options: Partial<SqliteEngineOptions> = {}): Promise<SqliteEngine> {
+    const engine = createSqliteEngine({ file: join(dir, 'sprocket.db'), sweepIntervalMs: 50, ...options })
+    engines.push(engine)
+    await engine.start(new Recorder())
+    return engine
+  }
+
+  /** Reads the closed file directly, as an operator would. */
+  function query<T>(sql: string): T[] {
+    const db = new Database(join(dir, 'sprocket.db'), { readonly: true })
+    try {
+      return db.prepare(sql).all() as T[]
+    } finally {
+      db.close()
+    }
+  }
+
+  test('createEngine defaults to sqlite in <dataDir>/sprocket.db', async () => {
+    const engine = createEngine(undefined, { dataDir: join(dir, 'data') })
+    assert.ok(engine instanceof SqliteEngine)
+    await engine.start(new Recorder())
+    await engine.publish('c', '1', { historySize: 10, historyTtlMs: 60_000 })
+    await engine.close()
+    assert.ok((await stat(join(dir, 'data', 'sprocket.db'))).size > 0)
+  })
+
+  test('group commit writes 1,000 concurrent publishes in a handful of transactions', async () => {
+    const engine = await open()
+    const before = engine.stats
+    const results = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) => engine.publish(`ch${i % 10}`, String(i), { historySize: 100, historyTtlMs: 60_000 })),
+    )
+    assert.equal(results.length, 1000)
+    const after = engine.stats
+    assert.equal(after.publishes - before.publishes, 1000)
+    assert.ok(after.commits - before.commits <= 3, `commits: ${after.commits - before.commits}`)
+  })
+
+  test('with maxBatch 1 every publish is its own commit', async () => {
+    const engine = await open({ maxBatch: 1 })
+    await Promise.all(Array.from({ length: 50 }, (_, i) => engine.publish('c', String(i), { historySize: 100, historyTtlMs: 60_000 })))
+    assert.deepEqual(engine.stats, { publishes: 50, commits: 50 })
+  })
+
+  test('a resolved publish survives the process being killed (kill -9)', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./sqlite-crash-child.ts', import.meta.url)), join(dir, 'sprocket.db')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let out = ''
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk
+    })
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])))
+    assert.equal(signal, 'SIGKILL', `child exited with ${code}`)
+    const reported = JSON.parse(out.trim()) as { offset: number; epoch: string }
+    assert.equal(reported.offset, 500)
+    const engine = await open()
+    const h = await engine.history('crash', { limit: 1000 })
+    assert.deepEqual([h.offset, h.epoch, h.publications.length], [500, reported.epoch, 500])
+    assert.equal(h.publications.at(-1)?.data, '499')
+  })
+
+  test('the file stays bounded under size retention', async () => {
+    const payload = JSON.stringify('x'.repeat(1000))
+    const opts = { historySize: 50, historyTtlMs: 60_000 }
+    const burst = async (engine: SqliteEngine, rounds: number): Promise<void> => {
+      for (let round = 0; round < rounds; round++) {
+        await Promise.all(Array.from({ length: 1000 }, (_, i) => engine.publish(`c${i % 10}`, payload, opts)))
+      }
+    }
+    await burst(await open(), 5)
+    await engines.pop()!.close()
+    const sizeAfterFirst = (await stat(join(dir, 'sprocket.db'))).size
+    await burst(await open(), 15)
+    await engines.pop()!.close()
+    const sizeAfterAll = (await stat(join(dir, 'sprocket.db'))).size
+    // 20,000 publications of 1 KB went in, 500 are kept; the file holds about one batch (1,000) at most.
+    assert.ok(sizeAfterAll < 3 * 1024 * 1024, `db is ${sizeAfterAll} bytes`)
+    assert.ok(sizeAfterAll <= sizeAfterFirst * 1.25, `${sizeAfterFirst} → ${sizeAfterAll}`)
+    const rows = query<{ stream: string; n: number }>(
+      'SELECT s.channel AS stream, count(*) AS n FROM publications p JOIN streams s ON s.id = p.stream_id GROUP BY s.channel',
+    )
+    assert.equal(rows.length, 10)
+    for (const row of rows) assert.equal(row.n, 50)
+  })
+
+  test('the sweep deletes expired rows, keys and idle streams from the file', async () => {
+    const engine = await open({ sweepIntervalMs: 20 })
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        engine.publish(`t${i % 4}`, String(i), { historySize: 1000, historyTtlMs: 80, idempotencyKey: `k${i}`, idempotencyWindowMs: 80 }),
+      ),
+    )
+    await engine.publish('kept', '1', { historySize: 10, historyTtlMs: 60_000 })
+    await sleep(250)
+    await engine.close()
+    assert.deepEqual(query('SELECT count(*) AS n FROM publications'), [{ n: 1 }])
+    assert.deepEqual(query('SELECT count(*) AS n FROM idempotency'), [{ n: 0 }])
+    assert.deepEqual(query('SELECT channel FROM streams'), [{ channel: 'kept' }])
+  })
+
+  test('idempotency keys survive a restart', async () => {
+    const first = await open()
+    const opts = { historySize: 10, historyTtlMs: 60_000, idempotencyKey: 'k', idempotencyWindowMs: 60_000 }
+    const r = await first.publish('idem', '1', opts)
+    await first.close()
+    const second = await open()
+    assert.deepEqual(await second.publish('idem', '1', opts), { ...r, duplicate: true })
+  })
+
+  test('a second engine cannot open a file in use', async () => {
+    await open()
+    const other = createSqliteEngine({ file: join(dir, 'sprocket.db'), busyTimeoutMs: 50 })
+    await assert.rejects(other.start(new Recorder()), { code: 'SQLITE_BUSY' })
+    await other.close()
+  })
+})
