@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import WebSocket from 'ws'
+import { ServeProcess } from './cli-process.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'sprocket-serve-'))
+after(() => rmSync(dir, { recursive: true, force: true }))
+
+async function openClient(url: string): Promise<WebSocket> {
+  const ws = new WebSocket(url)
+  await once(ws, 'open')
+  return ws
+}
+
+async function echoOnce(ws: WebSocket, data: string | Buffer): Promise<{ data: Buffer; isBinary: boolean }> {
+  const reply = once(ws, 'message') as Promise<[Buffer, boolean]>
+  ws.send(data)
+  const [received, isBinary] = await reply
+  return { data: received, isBinary }
+}
+
+describe('sprocket serve', () => {
+  let server: ServeProcess
+  let port: number
+  before(async () => {
+    server = new ServeProcess(['--port', '0', '--host', '127.0.0.1', '--engine', 'memory'])
+    port = await server.port()
+  })
+  after(async () => {
+    await server.stop()
+  })
+
+  test('port 0 logs the bound port and the URL', async () => {
+    const line = await server.waitForLog((l) => l.msg === 'serving')
+    assert.ok(port > 0)
+    assert.equal(line.url, `http://127.0.0.1:${port}`)
+    assert.equal(line.engine, 'memory')
+  })
+
+  test('/echo echoes text as text and binary as binary', async () => {
+    const ws = await openClient(`ws://127.0.0.1:${port}/echo`)
+    try {
+      const text = await echoOnce(ws, 'hello')
+      assert.equal(text.isBinary, false)
+      assert.equal(text.data.toString(), 'hello')
+      const binary = await echoOnce(ws, Buffer.from([0, 1, 2, 255]))
+      assert.equal(binary.isBinary, true)
+      assert.deepEqual([...binary.data], [0, 1, 2, 255])
+    } finally {
+      ws.close()
+    }
+  })
+
+  test('/healthz and /readyz answer 200, /metrics serves Prometheus text', async () => {
+    for (const path of ['/healthz', '/readyz']) {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`)
+      assert.equal(response.status, 200, path)
+      assert.deepEqual(await response.json(), { status: 'ok' })
+    }
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`)
+    assert.equal(metrics.status, 200)
+    const body = await metrics.text()
+    assert.match(body, /^sprocket_connections_total/m)
+    assert.match(body, /^sprocket_process_/m, 'Node.js process metrics are collected')
+  })
+
+  test('a browser origin other than the server host is refused by default', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/echo`, { origin: 'https://evil.example' })
+    const [, response] = (await once(ws, 'unexpected-response')) as [unknown, { statusCode: number; resume(): void }]
+    assert.equal(response.statusCode, 403)
+    response.resume()
+    ws.on('error', () => {})
+    ws.terminate()
+  })
+})
+
+describe('sprocket serve configuration', () => {
+  test('flags > env > file > defaults', async () => {
+    const dataDirs = { file: join(dir, 'file-data'), env: join(dir, 'env-data'), flag: join(dir, 'flag-data') }
+    const configPath = join(dir, 'precedence.json')
+    writeFileSync(configPath, JSON.stringify({ host: '127.0.0.1', port: 1, dataDir: dataDirs.file, engine: { type: 'sqlite' } }))
+    const server = new ServeProcess(['--config', configPath, '--data-dir', dataDirs.flag], {
+      env: { SPROCKET_PORT: '0', SPROCKET_DATA_DIR: dataDirs.env },
+    })
+    try {
+      const line = await server.waitForLog((l) => l.msg === 'serving')
+      assert.notEqual(line.port, 1, 'env (port 0) beats the file (port 1)')
+      assert.equal(line.url, `http://127.0.0.1:${String(line.port)}`, 'the file (host) beats the default')
+      assert.equal(line.engine, 'sqlite')
+      assert.ok(existsSync(join(dataDirs.flag, 'sprocket.db')), 'the flag (data dir) beats env and file')
+      assert.ok(!existsSync(dataDirs.env) && !existsSync(dataDirs.file))
+    } finally {
+      await server.stop()
+    }
+  })
+
+  test('SPROCKET_ENGINE is overridden by --engine', async () => {
+    const server = new ServeProcess(['--port', '0', '--host', '127.0.0.1', '--engine', 'memory'], { env: { SPROCKET_ENGINE: 'sqlite' } })
+    try {
+      const line = await server.waitForLog((l) => l.msg === 'serving')
+      assert.equal(line.engine, 'memory')
+    } finally {
+      await server.stop()
+    }
+  })
+
+  test('a port already in use fails the start with exit 1', async () => {
+    const first = new ServeProcess(['--port', '0', '--host', '127.0.0.1', '--engine', 'memory'])
+    try {
+      const port = await first.port()
+      const second = new ServeProcess(['--port', String(port), '--host', '127.0.0.1', '--engine', 'memory'])
+      const result = await second.exited
+      assert.equal(result.status, 1)
+      assert.ok(second.logs.some((l) => l.msg === 'failed to start'))
+    } finally {
+      await first.stop()
+    }
+  })
+})
+
+describe('sprocket serve shutdown', () => {
+  test('SIGTERM closes clients with 1001 and exits 0 within shutdownTimeoutMs', async () => {
+    const timeoutMs = 3000
+    const server = new ServeProcess(['--port', '0', '--host', '127.0.0.1', '--engine', 'memory'], {
+      env: { SPROCKET_SHUTDOWN_TIMEOUT_MS: String(timeoutMs) },
+    })
+    try {
+      const port = await server.port()
+      const clients = await Promise.all([openClient(`ws://127.0.0.1:${port}/echo`), openClient(`ws://127.0.0.1:${port}/echo`)])
+      const closes = clients.map((ws) => once(ws, 'close') as Promise<[number, Buffer]>)
+      const started = Date.now()
+      server.child.kill('SIGTERM')
+      const codes = (await Promise.all(closes)).map(([code]) => code)
+      assert.deepEqual(codes, [1001, 1001])
+      const result = await server.exited
+      assert.equal(result.status, 0)
+      assert.ok(Date.now() - started < timeoutMs, `exited after ${Date.now() - started} ms`)
+      assert.ok(server.logs.some((l) => l.msg === 'shut down'))
+    } finally {
+      await server.stop()
+    }
+  })
+
+  test('a second signal exits at once with 1 while a client holds up the shutdown', async () => {
+    const server = new ServeProcess(['--port', '0', '--host', '127.0.0.1', '--engine', 'memory'], {
+      env: { SPROCKET_SHUTDOWN_TIMEOUT_MS: '60000' },
+    })
+    // A raw client that completes the handshake and then never answers the close frame.
+    const socket = connect(await server.port(), '127.0.0.1')
+    try {
+      await once(socket, 'connect')
+      socket.write('GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n')
+      const [head] = (await once(socket, 'data')) as [Buffer]
+      assert.match(head.toString(), /^HTTP\/1\.1 101/)
+      server.child.kill('SIGTERM')
+      await server.waitForLog((l) => l.msg === 'draining')
+      const started = Date.now()
+      server.child.kill('SIGTERM')
+      const result = await server.exited
+      assert.equal(result.status, 1)
+      assert.ok(Date.now() - started < 2000)
+    } finally {
+      socket.destroy()
+      await server.stop()
+    }
+  })
+})
