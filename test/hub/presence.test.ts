@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { ErrorCode } from '../../src/errors.js'
+import { aroundCalls, countCalls, RecordingSubscriber, settle, startHub } from './helpers.js'
+
+const options = { namespaces: { room: { presence: true, joinLeave: true }, quiet: { presence: true }, events: { joinLeave: true } } }
+
+describe('presence and join/leave', () => {
+  it('counts three connections of one user as one member: one join, and a leave only after the last', async () => {
+    const h = await startHub(options)
+    try {
+      const watcher = new RecordingSubscriber('watcher')
+      ;(await h.hub.subscribe(watcher, 'room:a', { info: watcher.info })).activate()
+      const conns = [0, 1, 2].map(() => new RecordingSubscriber('alice'))
+      for (const c of conns) (await h.hub.subscribe(c, 'room:a', { info: c.info })).activate()
+      await settle()
+      const joins = watcher.ofType('join').map((e) => (e.type === 'join' ? e.info.user : ''))
+      assert.deepEqual(joins, ['watcher', 'alice'])
+      assert.deepEqual(await h.hub.presenceStats('room:a'), { numClients: 4, numUsers: 2 })
+      assert.equal(Object.keys(await h.hub.presence('room:a')).length, 4)
+
+      await h.hub.unsubscribe(conns[0]!, 'room:a')
+      await h.hub.removeSubscriber(conns[1]!)
+      await settle()
+      assert.equal(watcher.ofType('leave').length, 0)
+      assert.deepEqual(await h.hub.presenceStats('room:a'), { numClients: 2, numUsers: 2 })
+      await h.hub.unsubscribe(conns[2]!, 'room:a')
+      await settle()
+      const leaves = watcher.ofType('leave')
+      assert.equal(leaves.length, 1)
+      assert.equal(leaves[0]?.type === 'leave' && leaves[0].info.user, 'alice')
+      assert.deepEqual(await h.hub.presenceStats('room:a'), { numClients: 1, numUsers: 1 })
+    } finally {
+      await h.close()
+    }
+  })
+
+  it('announces one join when connections of one user subscribe at the same time', async () => {
+    const h = await startHub(options)
+    try {
+      const watcher = new RecordingSubscriber('watcher')
+      ;(await h.hub.subscribe(watcher, 'room:a', { info: watcher.info })).activate()
+      const conns = [0, 1, 2].map(() => new RecordingSubscriber('bob'))
+      const results = await Promise.all(conns.map((c) => h.hub.subscribe(c, 'room:a', { info: c.info })))
+      for (const r of results) r.activate()
+      await settle()
+      assert.equal(watcher.ofType('join').filter((e) => e.type === 'join' && e.info.user === 'bob').length, 1)
+    } finally {
+      await h.close()
+    }
+  })
+
+  it('treats each anonymous connection as its own member', async () => {
+    const h = await startHub({ namespaces: { room: { presence: true, joinLeave: true, anonymousAccess: true } } })
+    try {
+      const watcher = new RecordingSubscriber('watcher')
+      ;(await h.hub.subscribe(watcher, 'room:a', { info: watcher.info })).activate()
+      for (let i = 0; i < 2; i++) {
+        const anon = new RecordingSubscriber('')
+        ;(await h.hub.subscribe(anon, 'room:a', { info: anon.info })).activate()
+      }
+      await settle()
+      assert.equal(watcher.ofType('join').length, 3)
+    } finally {
+      await h.close()
+    }
+  })
+
+  it('delivers the subscriber’s own join after activate, and none on namespaces without joinLeave', async () => {
+    const h = await startHub(options)
+    try {
+      const a = new RecordingSubscriber('a')
+      const result = await h.hub.subscribe(a, 'room:a', { info: a.info })
+      assert.equal(result.joinLeave, true)
+      await settle()
+      assert.equal(a.events.length, 0)
+      result.activate()
+      assert.equal(a.ofType('join').length, 1)
+
+      const q = new RecordingSubscriber('q')
+      const quiet = await h.hub.subscribe(q, 'quiet:a', { info: q.info })
+      quiet.activate()
+      assert.equal(quiet.joinLeave, false)
+      const r = new RecordingSubscriber('r')
+      ;(await h.hub.subscribe(r, 'quiet:a', { info: r.info })).activate()
+      await h.hub.unsubscribe(r, 'quiet:a')
+      await settle()
+      assert.equal(q.events.length, 0)
+      assert.equal(Object.keys(await h.hub.presence('quiet:a')).length, 1)
+    } finally {
+      await h.close()
+    }
+  })
+
+  it('keeps join/leave per user on joinLeave namespaces without readable presence', async () => {
+    const h = await startHub(options)
+    try {
+      const watcher = new RecordingSubscriber('watcher')
+      ;(await h.hub.subscribe(watcher, 'events:a', { info: watcher.info })).activate()
+      const c1 = new RecordingSubscriber('carol')
+      const c2 = new RecordingSubscriber('carol')
+      for (const c of [c1, c2]) (await h.hub.subscribe(c, 'events:a', { info: c.info })).activate()
+      await h.hub.unsubscribe(c1, 'events:a')
+      await settle()
+      assert.deepEqual(watcher.events.map((e) => e.type), ['join', 'join'])
+      await assert.rejects(h.hub.presence('events:a'), { code: ErrorCode.notAvailable })
+      await assert.rejects(h.hub.presenceStats('plain'), { code: ErrorCode.notAvailable })
+    } finally {
+      await h.close()
+    }
+  })
+
+  it('removes presence entries on unsubscribe and on close', async () => {
+    const h = await startHub(options)
+    const a = new RecordingSubscriber('a')
+    const b = new RecordingSubscriber('b')
+    await h.hub.subscribe(a, 'room:a', { info: a.info })
+    await h.hub.subscribe(b, 'room:a', { info: b.info })
+    await h.hub.unsubscribe(a, 'room:a')
+    assert.deepEqual(Object.keys(await h.engine.presence('room:a')), [b.clientId])
+    await h.hub.close()
+    assert.deepEqual(await h.engine.presence('room:a'), {})
+    await h.engine.close()
+  })
+})
+
+describe('presence refresh and expiry', () => {
+  it('refreshes every entry at a third of the TTL with one timer, so entries outlive the TTL', async () => {
+    let counts: Record<string, number> = {}
+    const h = await startHub({ ...options, presenceTtlMs: 1000 }, (engine) => {
+      counts = countCalls(engine, ['addPresence'])
+    })
+    try {
+      const a = new RecordingSubscriber('a')
+      const b = new RecordingSubscriber('b')
+      await h.hub.subscribe(a, 'room:a', { info: a.info })
+      await h.hub.subscribe(b, 'quiet:a', { info: b.info })
+      assert.equal(counts.addPresence, 2)
+      await settle(1500)
+      assert.deepEqual(await h.hub.presenceStats('room:a'), { numClients: 1, numUsers: 1 })
+      assert.deepEqual(await h.hub.presenceStats('quiet:a'), { numClients: 1, numUsers: 1 })
+      // 4 refresh rounds (333, 666, 999, 1332 ms) of 2 entries each, give or take a round of timer drift.
+      assert.ok(counts.addPresence! >= 2 + 2 * 3 && counts.addPresence! <= 2 + 2 * 5, `addPresence calls: ${counts.addPresence}`)
+    } finally {
+      await h.close()
+    }
+  })
+
+  it('lets an entry expire when its refreshes stop reaching the engine', async () => {
+    let dropRefresh = false
+    const h = await startHub({ ...options, presenceTtlMs: 1000 }, (engine) => {
+      aroundCalls(engine, 'addPresence', {
+        before: () => {
+          if (dropRefresh) throw new Error('backend unreachable')
+        },
+      })
+    })
+    try {
+      const a = new RecordingSubscriber('a')
+      await h.hub.subscribe(a, 'room:a', { info: a.info })
+      dropRefresh = true
+      await settle(1200)
+      assert.deepEqual(await h.hub.presenceStats('room:a'), { numClients: 0, numUsers: 0 })
+      assert.ok(h.logger.warnings.length >= 1)
+      dropRefresh = false
+      await settle(400)
+      assert.deepEqual(await h.hub.presenceStats('room:a'), { numClients: 1, numUsers: 1 }, 'the next refresh restores it')
+    } finally {
+      await h.close()
+    }
+  })
+})
