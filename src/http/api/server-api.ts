@@ -1,0 +1,155 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Logger } from 'pino'
+import { apiKeyMatches, presentedApiKey } from '../../auth/api-key.js'
+import { hasTokenKey, type ClientAuthOptions } from '../../auth/client-auth-options.js'
+import { ErrorCode, ProtocolError } from '../../errors.js'
+import type { HttpHandler } from '../../server/types.js'
+import { DEFAULT_API_MAX_BODY_BYTES } from './api-options.js'
+import { BodyTooLargeError, readBody } from './read-body.js'
+import { isApiMethod, parseRequest } from './requests.js'
+import { ServerApiExecutor, type NodeStats, type ServerApiHub } from './server-api-executor.js'
+
+/** Where the API is served: `POST /api/<method>`. */
+export const SERVER_API_PREFIX = '/api'
+
+/** Anything routes can be mounted on (the server's `App`). */
+export type HttpMountable = { mount(path: string, handler: HttpHandler): void }
+
+type ApiLogger = Pick<Logger, 'info' | 'warn' | 'error'>
+
+export type ServerApiOptions = {
+  hub: ServerApiHub
+  /** The shared API key; without one the API is disabled (404 with an explanation). */
+  apiKey?: string | undefined
+  /** Default 1 MiB. */
+  maxBodyBytes?: number | undefined
+  logger: ApiLogger
+  /** Live connection counts for `info`. */
+  nodeStats?: () => NodeStats
+  /** The `client` config section: used only to tell at mount whether the server runs in demo mode. */
+  clientAuth?: ClientAuthOptions
+}
+
+/** Centrifugo's transport error mode: application errors as HTTP statuses. */
+function transportStatus(code: number): number {
+  switch (code) {
+    case ErrorCode.unknownChannel:
+    case ErrorCode.methodNotFound:
+      return 404
+    case ErrorCode.badRequest:
+    case ErrorCode.notAvailable:
+      return 400
+    case ErrorCode.unrecoverablePosition:
+      return 416
+    default:
+      return 500
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers })
+  res.end(text)
+}
+
+function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-length': 0, ...headers })
+  res.end()
+}
+
+function errorBody(code: number, message: string): { error: { code: number; message: string } } {
+  return { error: { code, message } }
+}
+
+/**
+ * The HTTP side of the server API. Order of checks: API disabled → 404; bad or missing key → 401
+ * (empty body); not POST → 405; unknown method → 404 (code 104); body over the limit → 413;
+ * body not JSON → 400. Past that every answer is HTTP 200 with `{"result":…}` or
+ * `{"error":{"code","message"}}` (batch: `{"replies":[…]}`), as Centrifugo answers.
+ */
+export function createServerApiHandler(options: ServerApiOptions): HttpHandler {
+  const executor = new ServerApiExecutor({ hub: options.hub, ...(options.nodeStats ? { nodeStats: options.nodeStats } : {}) })
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_API_MAX_BODY_BYTES
+  const apiKey = options.apiKey
+  const onBug = (error: unknown, method: string) => options.logger.error({ err: error, method }, 'server API method failed')
+
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    if (apiKey === undefined || apiKey === '') {
+      sendJson(res, 404, errorBody(ErrorCode.notAvailable, 'server API disabled: configure api.key (or SPROCKET_API_KEY) to enable it'))
+      return
+    }
+    if (!apiKeyMatches(presentedApiKey(req.headers, req.url ?? ''), apiKey)) {
+      sendEmpty(res, 401)
+      return
+    }
+    if (req.method !== 'POST') {
+      sendEmpty(res, 405, { allow: 'POST' })
+      return
+    }
+    const url = req.url ?? '/'
+    const query = url.indexOf('?')
+    const path = query === -1 ? url : url.slice(0, query)
+    const method = path.startsWith(`${SERVER_API_PREFIX}/`) ? path.slice(SERVER_API_PREFIX.length + 1) : ''
+    if (!isApiMethod(method)) {
+      sendJson(res, 404, errorBody(ErrorCode.methodNotFound, `method not found: use POST ${SERVER_API_PREFIX}/<method>`))
+      return
+    }
+
+    let body: unknown
+    try {
+      const raw = await readBody(req, maxBodyBytes)
+      body = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'))
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        sendJson(res, 413, errorBody(ErrorCode.limitExceeded, `request body exceeds ${maxBodyBytes} bytes`), { connection: 'close' })
+      } else if (error instanceof SyntaxError) {
+        sendJson(res, 400, errorBody(ErrorCode.badRequest, `request body is not valid JSON: ${error.message}`))
+      } else if (!res.headersSent && !req.destroyed) {
+        sendEmpty(res, 500)
+      }
+      return
+    }
+
+    if (method === 'batch') {
+      sendJson(res, 200, await runBatch(executor, body, onBug))
+      return
+    }
+
+    const reply = await executor.reply(method, body, onBug)
+    if ('error' in reply && String(req.headers['x-centrifugo-error-mode']).toLowerCase() === 'transport') {
+      sendJson(res, transportStatus(reply.error.code), reply.error)
+      return
+    }
+    sendJson(res, 200, reply)
+  }
+}
+
+async function runBatch(executor: ServerApiExecutor, body: unknown, onBug: (error: unknown, method: string) => void): Promise<unknown> {
+  try {
+    return await executor.batch(parseRequest('batch', body), onBug)
+  } catch (error) {
+    if (error instanceof ProtocolError) return errorBody(error.code, error.message)
+    onBug(error, 'batch')
+    return errorBody(ErrorCode.internal, 'internal server error')
+  }
+}
+
+/**
+ * Mounts the server API at `/api/*` and says at startup how the server is secured: API disabled
+ * without a key, and demo mode (anonymous clients, no tokens) when neither an API key nor a
+ * token key is configured.
+ */
+export function mountServerApi(app: HttpMountable, options: ServerApiOptions): void {
+  app.mount(`${SERVER_API_PREFIX}/*`, createServerApiHandler(options))
+  const hasApiKey = options.apiKey !== undefined && options.apiKey !== ''
+  const hasClientKey = options.clientAuth !== undefined && hasTokenKey(options.clientAuth)
+  if (!hasApiKey && !hasClientKey) {
+    options.logger.warn(
+      'DEMO MODE: no api.key and no client token key configured. The server API is disabled and clients connect anonymously without tokens. Set SPROCKET_API_KEY and SPROCKET_TOKEN_SECRET (or the config file) before exposing this server.',
+    )
+  } else if (!hasApiKey) {
+    options.logger.warn('server API disabled: no api.key configured (set SPROCKET_API_KEY to enable POST /api/<method>)')
+  } else {
+    options.logger.info({ path: `${SERVER_API_PREFIX}/<method>` }, 'server API enabled')
+  }
+}
