@@ -5,6 +5,7 @@ import { ErrorCode } from '../../src/errors.js'
 import { API_KEY, startApiServer, type ApiServer } from './api-harness.js'
 
 let server: ApiServer
+const json = (res: Response): Promise<any> => res.json()
 before(async () => {
   server = await startApiServer({ apiKey: API_KEY, maxBodyBytes: 64 * 1024 })
 })
@@ -33,7 +34,7 @@ describe('authentication', () => {
       const res = await disabled.call('publish', { channel: 'chat:a', data: 1 })
       assert.equal(res.status, 404)
       assert.match(res.headers.get('content-type') ?? '', /application\/json/)
-      assert.equal((await res.json()).error.code, ErrorCode.notAvailable)
+      assert.equal((await json(res)).error.code, ErrorCode.notAvailable)
     } finally {
       await disabled.close()
     }
@@ -54,26 +55,26 @@ describe('HTTP rules', () => {
     for (const method of ['frobnicate', '', 'publish/extra', 'toString']) {
       const res = await server.call(method, {})
       assert.equal(res.status, 404, method)
-      assert.equal((await res.json()).error.code, ErrorCode.methodNotFound)
+      assert.equal((await json(res)).error.code, ErrorCode.methodNotFound)
     }
   })
 
   test('malformed JSON is 400', async () => {
     const res = await server.call('publish', '{"channel": "chat:a", "data": ')
     assert.equal(res.status, 400)
-    assert.equal((await res.json()).error.code, ErrorCode.badRequest)
+    assert.equal((await json(res)).error.code, ErrorCode.badRequest)
   })
 
   test('an empty body counts as {}', async () => {
     const res = await server.call('info', '')
     assert.equal(res.status, 200)
-    assert.equal((await res.json()).result.nodes.length, 1)
+    assert.equal((await json(res)).result.nodes.length, 1)
   })
 
   test('application errors are HTTP 200; transport error mode maps them to statuses', async () => {
     const normal = await server.call('publish', { channel: 'nope:a', data: 1 })
     assert.equal(normal.status, 200)
-    assert.equal((await normal.json()).error.code, ErrorCode.unknownChannel)
+    assert.equal((await json(normal)).error.code, ErrorCode.unknownChannel)
     const transport = await server.call('publish', { channel: 'nope:a', data: 1 }, { headers: { 'x-centrifugo-error-mode': 'transport' } })
     assert.equal(transport.status, 404)
     assert.deepEqual(await transport.json(), { code: ErrorCode.unknownChannel, message: 'unknown channel' })
@@ -86,7 +87,7 @@ describe('HTTP rules', () => {
     const data = 'x'.repeat(100 * 1024)
     const res = await server.call('publish', { channel: 'chat:big', data })
     assert.equal(res.status, 413)
-    assert.equal((await res.json()).error.code, ErrorCode.limitExceeded)
+    assert.equal((await json(res)).error.code, ErrorCode.limitExceeded)
   })
 
   test('a chunked body that streams past the limit is cut off with 413', async () => {
@@ -122,6 +123,6 @@ describe('HTTP rules', () => {
     assert.equal(Buffer.byteLength(body), 64 * 1024)
     const res = await server.call('publish', body)
     assert.equal(res.status, 200)
-    assert.equal((await res.json()).result.offset, 1)
+    assert.equal((await json(res)).result.offset, 1)
   })
 })
