@@ -59,6 +59,7 @@ describe('engine subscriptions per node', () => {
       await h.hub.unsubscribe(a, 'room') // engine unsubscribe now in flight for 20 ms
       const b = new RecordingSubscriber()
       ;(await h.hub.subscribe(b, 'room', { info: b.info })).activate()
+      await settle(40) // past the delayed engine unsubscribe
       assert.equal(counts.unsubscribe, 1)
       assert.equal(counts.subscribe, 2)
       await h.hub.publish('room', { data: '{}' })
