@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { signConnectionToken } from '../../auth/index.js'
+import type { HttpHandler } from '../../server/types.js'
+import { displayName, profileColors } from './chat-input.js'
+import type { ChatOptions } from './chat-options.js'
+import type { ChatService } from './chat-service.js'
+import { RateLimit } from './rate-limit.js'
+
+export type ChatHttpOptions = {
+  options: Pick<ChatOptions, 'demoSignIn' | 'tokenUrl' | 'demoTokenTtlSeconds' | 'maxMessageBytes' | 'maxSignInsPerHour'>
+  service: ChatService
+  /** HMAC secret demo tokens are signed with; required when `demoSignIn` is on. */
+  tokenSecret: string | undefined
+}
+
+const maxBodyBytes = 4096
+
+/**
+ * The chat's HTTP routes, under `/chat/`:
+ * - `GET /chat/config` → `{ demoSignIn, tokenUrl, maxMessageBytes }`, what the page needs to start;
+ * - `POST /chat/signin {name}` (demo sign-in only) → `{ token, profile }`: a new user id, its
+ *   stored profile and a signed connection token. 404 when demo sign-in is off, 400 for a bad
+ *   name, 413 for a large body, 415 without JSON, 429 past `maxSignInsPerHour` per address.
+ */
+export function createChatHttpHandler({ options, service, tokenSecret }: ChatHttpOptions): HttpHandler {
+  const signIns = new RateLimit(options.maxSignInsPerHour, 3600_000)
+  return async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname
+    if (path === '/chat/config' && (req.method === 'GET' || req.method === 'HEAD')) {
+      return sendJson(res, 200, { demoSignIn: options.demoSignIn, tokenUrl: options.tokenUrl ?? null, maxMessageBytes: options.maxMessageBytes, colors: profileColors })
+    }
+    if (path === '/chat/signin') {
+      if (!options.demoSignIn || tokenSecret === undefined) return sendJson(res, 404, { error: 'demo sign-in is off' })
+      if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' }, { allow: 'POST' })
+      if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return sendJson(res, 415, { error: 'send JSON' })
+      if (!signIns.take(req.socket.remoteAddress ?? '')) return sendJson(res, 429, { error: 'too many sign-ins, try later' })
+      const body = await readBody(req)
+      if (body === undefined) return sendJson(res, 413, { error: 'body too large' })
+      const name = displayName.safeParse(parseName(body))
+      if (!name.success) return sendJson(res, 400, { error: 'name must be 1-40 characters' })
+      const userId = `u${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}`
+      const profile = service.ensureProfile(userId, { name: name.data })
+      const token = await signConnectionToken({ secret: tokenSecret, sub: userId, ttlSeconds: options.demoTokenTtlSeconds, info: { name: name.data } })
+      return sendJson(res, 200, { token, profile })
+    }
+    return sendJson(res, 404, { error: 'not found' })
+  }
+}
+
+function parseName(body: string): unknown {
+  try {
+    const parsed: unknown = JSON.parse(body)
+    return typeof parsed === 'object' && parsed !== null ? (parsed as { name?: unknown }).name : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The body as text, or undefined when it passes `maxBodyBytes`. */
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > maxBodyBytes) return undefined
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), ...headers })
+  res.end(text)
+}

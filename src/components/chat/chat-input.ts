@@ -1,0 +1,53 @@
+import { z } from 'zod'
+import { ErrorCode, ProtocolError } from '../../errors.js'
+import { roomIdPattern, userIdPattern } from './chat-channels.js'
+
+/** The colours a profile may take: calm, readable on white with white initials. */
+export const profileColors = ['#3b6ea5', '#2f8f83', '#6a8f3a', '#b7791f', '#c05621', '#b83280', '#805ad5', '#4a5568', '#2b6cb0', '#9b2c2c'] as const
+
+const text = (max: number) =>
+  z
+    .string()
+    .transform((value) => value.replace(/[\u0000-\u001f\u007f]/g, ' ').trim())
+    .pipe(z.string().min(1).max(max))
+
+export const displayName = text(40)
+
+/** Input of every chat RPC method, decoded once at the boundary. */
+export const chatInput = {
+  profileGet: z.strictObject({ ids: z.array(z.string().max(64)).max(200).optional() }).prefault({}),
+  profileUpdate: z.strictObject({
+    name: displayName.optional(),
+    color: z.enum(profileColors).optional(),
+    initials: z
+      .string()
+      .transform((value) => value.trim().toUpperCase())
+      .pipe(z.string().regex(/^[\p{L}\p{N}]{1,2}$/u))
+      .optional(),
+  }),
+  usersSearch: z.strictObject({ query: z.string().max(40).default('') }).prefault({}),
+  roomsCreate: z.strictObject({ title: text(40) }),
+  roomRef: z.strictObject({ roomId: z.string().regex(roomIdPattern) }),
+  dmOpen: z.strictObject({ userId: z.string().regex(userIdPattern) }),
+  send: z.strictObject({
+    channel: z.string().min(1).max(255),
+    /** Size is checked in bytes by the service, so the limit can be configured. */
+    text: z.string(),
+    /** Client-chosen id of this message: a retried send with the same key is not published twice. */
+    key: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+  }),
+  readMark: z.strictObject({
+    channel: z.string().min(1).max(255),
+    offset: z.number().int().nonnegative(),
+    epoch: z.string().max(64),
+  }),
+} as const
+
+/** Decodes `data` with `schema` or throws `ProtocolError(107)`. */
+export function decode<T extends z.ZodType>(schema: T, data: unknown): z.output<T> {
+  const result = schema.safeParse(data ?? {})
+  if (result.success) return result.data
+  const issue = result.error.issues[0]
+  const where = issue === undefined || issue.path.length === 0 ? '' : ` (${issue.path.join('.')})`
+  throw new ProtocolError(ErrorCode.badRequest, `bad request${where}`)
+}

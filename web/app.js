@@ -1,0 +1,910 @@
+// Sprocket chat: the page. Talks to the server through the centrifuge client (loaded by
+// index.html as a global) — RPCs for everything that changes state, subscriptions for
+// everything live. User-provided text is only ever set with textContent.
+import { Conversation } from './conversation.js'
+import { avatar, byId, el, safeColor, toast } from './dom.js'
+import { renderMessages, resetMessageView, scrollToBottom, isAtBottom } from './messages.js'
+
+const tokenKey = 'sprocket.chat.token'
+const colorNames = ['Blue', 'Teal', 'Green', 'Amber', 'Orange', 'Pink', 'Purple', 'Slate', 'Sky', 'Red']
+const pageSize = 50
+
+const state = {
+  config: { demoSignIn: true, tokenUrl: null, maxMessageBytes: 4000, colors: [] },
+  client: null,
+  me: null,
+  /** @type {Map<string, {id: string, name: string, color: string, initials: string}>} */
+  profiles: new Map(),
+  /** @type {Map<string, Conversation>} channel → conversation */
+  convs: new Map(),
+  /** @type {Map<string, {offset: number, epoch: string}>} */
+  reads: new Map(),
+  current: null,
+  everConnected: false,
+  started: false,
+  /** user id → timer of their typing indicator in the current conversation */
+  typing: new Map(),
+  typingSentMs: 0,
+  readTimers: new Map(),
+  loadingOlder: false,
+}
+
+// ---------------------------------------------------------------- start and sign-in
+
+async function boot() {
+  try {
+    const response = await fetch('/chat/config', { headers: { accept: 'application/json' } })
+    if (response.ok) state.config = { ...state.config, ...(await response.json()) }
+  } catch {
+    // The defaults above still let a demo user sign in once the server answers.
+  }
+  const token = tokenFromUrl() ?? (state.config.tokenUrl ? await fetchSiteToken().catch(() => null) : null) ?? localStorage.getItem(tokenKey)
+  if (token) start(token)
+  else showSignIn()
+}
+
+/** Production sign-in by link: `/?token=…` (the token is then removed from the address bar). */
+function tokenFromUrl() {
+  const url = new URL(location.href)
+  const token = url.searchParams.get('token')
+  if (!token) return null
+  url.searchParams.delete('token')
+  history.replaceState(null, '', url.pathname + url.search + url.hash)
+  localStorage.setItem(tokenKey, token)
+  return token
+}
+
+/** Production sign-in by the site's session: `chat.tokenUrl` answers `{ token }` to a signed-in user. */
+async function fetchSiteToken() {
+  const response = await fetch(state.config.tokenUrl, { credentials: 'include', headers: { accept: 'application/json' } })
+  if (!response.ok) throw new Error(`token endpoint answered ${response.status}`)
+  const body = await response.json()
+  if (typeof body.token !== 'string') throw new Error('token endpoint sent no token')
+  return body.token
+}
+
+function showSignIn(message) {
+  byId('app').hidden = true
+  byId('signin').hidden = false
+  const form = byId('signin-form')
+  if (!state.config.demoSignIn) {
+    byId('signin-hint').textContent = 'Sign in on the site to chat: this server only accepts accounts from it.'
+    for (const id of ['signin-name', 'signin-submit']) byId(id).hidden = true
+    form.querySelector('label').hidden = true
+  }
+  byId('signin-error').textContent = message ?? ''
+  byId('signin-name').focus()
+}
+
+byId('signin-form').addEventListener('submit', async (event) => {
+  event.preventDefault()
+  const name = byId('signin-name').value.trim()
+  if (name === '') return
+  const button = byId('signin-submit')
+  button.disabled = true
+  byId('signin-error').textContent = ''
+  try {
+    const response = await fetch('/chat/signin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) })
+    const body = await response.json().catch(() => ({}))
+    if (!response.ok) throw new Error(body.error ?? `sign-in failed (${response.status})`)
+    localStorage.setItem(tokenKey, body.token)
+    byId('signin').hidden = true
+    start(body.token)
+  } catch (error) {
+    byId('signin-error').textContent = error.message
+  } finally {
+    button.disabled = false
+  }
+})
+
+function start(token) {
+  const Centrifuge = globalThis.Centrifuge
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
+  const options = { token, minReconnectDelay: 300, maxReconnectDelay: 5000, name: 'sprocket-chat' }
+  if (state.config.tokenUrl) options.getToken = fetchSiteToken
+  const client = new Centrifuge(`${scheme}://${location.host}/connection/websocket`, options)
+  state.client = client
+
+  client.on('connecting', () => {
+    setStatus('Connecting…', false)
+    if (state.everConnected) showBanner('Connection lost. Reconnecting…')
+  })
+  client.on('connected', () => {
+    setStatus('Online', true)
+    if (state.everConnected) showBanner('Reconnected.', true)
+    else hideBanner()
+    state.everConnected = true
+    if (!state.started) loadState().catch((error) => toast(`Could not load the chat: ${error.message ?? error}`))
+  })
+  client.on('disconnected', (ctx) => {
+    setStatus('Offline', false)
+    if ([1, 101, 109, 3500].includes(ctx.code)) {
+      localStorage.removeItem(tokenKey)
+      if (state.config.tokenUrl) showBanner('Your session ended. Sign in on the site again.')
+      else signOut('Your session ended. Sign in again to continue.')
+      return
+    }
+    if (ctx.code !== 0) showBanner(`Disconnected: ${ctx.reason || 'the server closed the connection'}. Reload the page to try again.`)
+  })
+  // Server-side subscription: the user's personal channel.
+  client.on('publication', (ctx) => {
+    if (state.me !== null && ctx.channel === `#${state.me.id}`) onPersonalEvent(ctx.data)
+  })
+  client.connect()
+}
+
+async function loadState() {
+  const { data } = await state.client.rpc('chat.state', {})
+  state.started = true
+  state.me = data.me
+  for (const profile of data.profiles) state.profiles.set(profile.id, profile)
+  for (const mark of data.reads) state.reads.set(mark.channel, mark)
+  for (const room of data.rooms) addRoom(room)
+  for (const dm of data.dms) addDm(dm)
+  subscribeLobby()
+  byId('signin').hidden = true
+  byId('app').hidden = false
+  renderMe()
+  const fromHash = conversationFromHash()
+  const first = fromHash ?? [...state.convs.values()].find((conv) => conv.kind === 'room') ?? [...state.convs.values()][0]
+  if (first) select(first.channel)
+  else renderEmpty()
+}
+
+function signOut(message) {
+  localStorage.removeItem(tokenKey)
+  if (state.client) state.client.disconnect()
+  if (message) sessionStorage.setItem('sprocket.chat.signout', message)
+  location.replace(location.pathname)
+}
+
+// ---------------------------------------------------------------- conversations
+
+function addRoom(room) {
+  const channel = `rooms:${room.id}`
+  if (state.convs.has(channel)) return state.convs.get(channel)
+  const conv = new Conversation({ channel, kind: 'room', id: room.id, title: room.title })
+  return track(conv)
+}
+
+function addDm(dm) {
+  if (state.convs.has(dm.channel)) return state.convs.get(dm.channel)
+  const conv = new Conversation({ channel: dm.channel, kind: 'dm', id: dm.peer, title: '' })
+  conv.lastMs = dm.lastMs ?? 0
+  ensureProfiles([dm.peer])
+  return track(conv)
+}
+
+function track(conv) {
+  const mark = state.reads.get(conv.channel)
+  if (mark) {
+    conv.readOffset = mark.offset
+    conv.readEpoch = mark.epoch
+    conv.hasReadMark = true
+  }
+  state.convs.set(conv.channel, conv)
+  subscribe(conv)
+  renderSidebar()
+  return conv
+}
+
+function subscribe(conv) {
+  const client = state.client
+  const sub = client.getSubscription(conv.channel) ?? client.newSubscription(conv.channel, { joinLeave: conv.kind === 'room', recoverable: true, positioned: true })
+  conv.sub = sub
+  sub.on('subscribed', (ctx) => onSubscribed(conv, ctx))
+  sub.on('publication', (ctx) => onPublication(conv, ctx))
+  sub.on('join', (ctx) => onPresenceChange(conv, ctx.info, true))
+  sub.on('leave', (ctx) => onPresenceChange(conv, ctx.info, false))
+  sub.on('unsubscribed', (ctx) => {
+    if (ctx.code >= 100 && state.convs.get(conv.channel) === conv) toast(`Left ${titleOf(conv)}: ${ctx.reason}`)
+  })
+  sub.subscribe()
+}
+
+function forget(conv) {
+  state.convs.delete(conv.channel)
+  if (conv.sub) {
+    conv.sub.removeAllListeners()
+    conv.sub.unsubscribe()
+    state.client.removeSubscription(conv.sub)
+  }
+  if (state.current === conv.channel) {
+    state.current = null
+    const next = [...state.convs.values()][0]
+    if (next) select(next.channel)
+    else renderEmpty()
+  }
+  renderSidebar()
+}
+
+function onSubscribed(conv, ctx) {
+  const position = ctx.streamPosition
+  if (position) {
+    if (conv.epoch !== '' && position.epoch !== conv.epoch) conv.reset()
+    conv.epoch = position.epoch
+    if (position.offset > conv.top) conv.top = position.offset
+  }
+  if (!conv.subscribedOnce) {
+    conv.subscribedOnce = true
+    // A room joined without a read mark starts read; a conversation someone opened with us starts unread.
+    if (!conv.hasReadMark) {
+      conv.readOffset = conv.kind === 'room' ? conv.top : 0
+      conv.readEpoch = conv.epoch
+    }
+  } else if (ctx.wasRecovering && !ctx.recovered) {
+    // Too much was missed to replay: load the latest page afresh.
+    conv.reset()
+  }
+  if (state.current === conv.channel) {
+    if (!conv.backlogLoaded) loadBacklog(conv)
+    loadPresence(conv, conv.presenceLoaded)
+    renderHeader()
+  }
+  renderSidebar()
+}
+
+function onPublication(conv, ctx) {
+  if (!conv.add(ctx)) return
+  const message = conv.messages.get(ctx.offset)
+  if (message && !state.profiles.has(message.user)) ensureProfiles([message.user])
+  if (message) stopTyping(message.user)
+  if (conv.kind === 'dm') conv.lastMs = Date.now()
+  if (state.current === conv.channel) {
+    const stick = isAtBottom() || message?.user === state.me?.id
+    renderMessages(conv, viewContext(), { stick })
+    markRead(conv)
+  }
+  renderSidebar()
+}
+
+async function loadBacklog(conv) {
+  try {
+    await conv.sub.ready(10_000)
+    const result = await conv.sub.history({ limit: pageSize, reverse: true })
+    if (conv.epoch !== '' && result.epoch !== conv.epoch) conv.reset()
+    conv.epoch = result.epoch
+    if (result.offset > conv.top) conv.top = result.offset
+    for (const publication of result.publications) conv.add(publication)
+    conv.backlogLoaded = true
+    const oldest = Math.min(...result.publications.map((p) => p.offset), Infinity)
+    conv.hasOlder = result.publications.length === pageSize && oldest > 1
+    ensureProfiles([...conv.messages.values()].map((m) => m.user))
+    if (state.current === conv.channel) {
+      renderMessages(conv, viewContext(), { stick: true })
+      markRead(conv)
+    }
+  } catch (error) {
+    if (state.current === conv.channel) toast(`Could not load messages: ${error.message ?? error}`)
+  }
+}
+
+async function loadOlder() {
+  const conv = currentConv()
+  if (!conv || !conv.hasOlder || !conv.backlogLoaded || state.loadingOlder) return
+  if (!Number.isFinite(conv.oldest)) return
+  state.loadingOlder = true
+  try {
+    const result = await conv.sub.history({ limit: pageSize, since: { offset: conv.oldest, epoch: conv.epoch }, reverse: true })
+    for (const publication of result.publications) conv.add(publication)
+    const oldest = Math.min(...result.publications.map((p) => p.offset), Infinity)
+    conv.hasOlder = result.publications.length === pageSize && oldest > 1
+    ensureProfiles(result.publications.map((p) => p.data?.user).filter(Boolean))
+    if (state.current === conv.channel) renderMessages(conv, viewContext(), { keepTop: true })
+  } catch (error) {
+    toast(`Could not load older messages: ${error.message ?? error}`)
+  } finally {
+    state.loadingOlder = false
+  }
+}
+
+// ---------------------------------------------------------------- presence and typing
+
+async function loadPresence(conv, announce) {
+  if (conv.kind !== 'room') return
+  try {
+    const result = await conv.sub.presence()
+    const users = new Map()
+    for (const info of Object.values(result.clients ?? {})) {
+      if (!users.has(info.user)) users.set(info.user, new Set())
+      users.get(info.user).add(info.client)
+    }
+    setPresence(conv, users, announce)
+    conv.presenceLoaded = true
+  } catch {
+    // Presence is a nicety; the next join/leave or reconnect fills it in.
+  }
+}
+
+function onPresenceChange(conv, info, joined) {
+  const users = new Map([...conv.presence].map(([user, clients]) => [user, new Set(clients)]))
+  if (joined) {
+    if (!users.has(info.user)) users.set(info.user, new Set())
+    users.get(info.user).add(info.client)
+  } else {
+    users.get(info.user)?.delete(info.client)
+    if (users.get(info.user)?.size === 0) users.delete(info.user)
+    stopTyping(info.user)
+    // A user's other tabs may still be here: let the server say who is.
+    clearTimeout(conv.presenceTimer)
+    conv.presenceTimer = setTimeout(() => loadPresence(conv, true), 400)
+  }
+  setPresence(conv, users, true)
+}
+
+function setPresence(conv, users, announce) {
+  const before = conv.presence
+  conv.presence = users
+  if (announce && conv.presenceLoaded) {
+    for (const user of users.keys()) if (!before.has(user) && user !== state.me?.id) conv.addNotice(`${nameOf(user)} joined`)
+    for (const user of before.keys()) if (!users.has(user) && user !== state.me?.id) conv.addNotice(`${nameOf(user)} left`)
+  }
+  ensureProfiles([...users.keys()])
+  if (state.current === conv.channel) {
+    renderHeader()
+    renderMessages(conv, viewContext(), { stick: isAtBottom() })
+  }
+}
+
+function typingChannel(conv) {
+  return conv.kind === 'room' ? `typing:${conv.id}` : `typing:${conv.channel.slice('dm:'.length)}`
+}
+
+function watchTyping(conv) {
+  for (const timer of state.typing.values()) clearTimeout(timer)
+  state.typing.clear()
+  renderTyping()
+  for (const other of state.convs.values()) {
+    if (other.typingSub && other !== conv) {
+      other.typingSub.removeAllListeners()
+      other.typingSub.unsubscribe()
+      state.client.removeSubscription(other.typingSub)
+      other.typingSub = null
+    }
+  }
+  if (conv.typingSub) return
+  const channel = typingChannel(conv)
+  const sub = state.client.getSubscription(channel) ?? state.client.newSubscription(channel)
+  sub.on('publication', (ctx) => {
+    const user = ctx.info?.user
+    if (!user || user === state.me?.id || state.current !== conv.channel) return
+    if (ctx.data?.typing) startTyping(user)
+    else stopTyping(user)
+  })
+  conv.typingSub = sub
+  sub.subscribe()
+}
+
+function startTyping(user) {
+  clearTimeout(state.typing.get(user))
+  state.typing.set(user, setTimeout(() => stopTyping(user), 5000))
+  ensureProfiles([user])
+  renderTyping()
+}
+
+function stopTyping(user) {
+  if (!state.typing.has(user)) return
+  clearTimeout(state.typing.get(user))
+  state.typing.delete(user)
+  renderTyping()
+}
+
+function sendTyping() {
+  const conv = currentConv()
+  if (!conv?.typingSub || conv.typingSub.state !== 'subscribed') return
+  const now = Date.now()
+  if (now - state.typingSentMs < 2500) return
+  state.typingSentMs = now
+  conv.typingSub.publish({ typing: true }).catch(() => {})
+}
+
+// ---------------------------------------------------------------- profiles
+
+const wantedProfiles = new Set()
+let profileFetch = null
+
+/** Fetches profiles not known yet, batched per tick. */
+function ensureProfiles(ids) {
+  for (const id of ids) if (id && !state.profiles.has(id)) wantedProfiles.add(id)
+  if (wantedProfiles.size === 0 || profileFetch !== null || !state.client) return
+  profileFetch = Promise.resolve().then(async () => {
+    const ids = [...wantedProfiles].slice(0, 200)
+    ids.forEach((id) => wantedProfiles.delete(id))
+    try {
+      const { data } = await state.client.rpc('chat.profile.get', { ids })
+      for (const profile of data.profiles) state.profiles.set(profile.id, profile)
+      renderAll()
+    } catch {
+      // Messages carry the author's name; the page shows that meanwhile.
+    } finally {
+      profileFetch = null
+      if (wantedProfiles.size > 0) ensureProfiles([])
+    }
+  })
+}
+
+function profileOf(user, fallback) {
+  const known = state.profiles.get(user)
+  if (known) return known
+  const name = fallback?.name || 'Someone'
+  return { id: user, name, color: fallback?.color || '#4a5568', initials: initialsOf(name) }
+}
+
+function nameOf(user) {
+  return profileOf(user).name
+}
+
+function initialsOf(name) {
+  const words = name.split(/\s+/).filter(Boolean)
+  const letters = words.length > 1 ? [words[0][0], words[1][0]] : [...(words[0] ?? '?')].slice(0, 2)
+  return letters.join('').toUpperCase()
+}
+
+function titleOf(conv) {
+  return conv.kind === 'room' ? `#${conv.title}` : nameOf(conv.id)
+}
+
+// ---------------------------------------------------------------- events from the server
+
+function onPersonalEvent(event) {
+  if (!event || typeof event !== 'object') return
+  if (event.type === 'dm' && event.dm) {
+    if (event.profile) state.profiles.set(event.profile.id, event.profile)
+    addDm(event.dm)
+  } else if (event.type === 'joined' && event.room) {
+    addRoom(event.room)
+  } else if (event.type === 'left' && typeof event.roomId === 'string') {
+    const conv = state.convs.get(`rooms:${event.roomId}`)
+    if (conv) forget(conv)
+  }
+}
+
+function subscribeLobby() {
+  const sub = state.client.getSubscription('lobby:events') ?? state.client.newSubscription('lobby:events', { recoverable: true, positioned: true })
+  sub.on('publication', (ctx) => {
+    const event = ctx.data
+    if (event?.type === 'profile' && event.profile) {
+      state.profiles.set(event.profile.id, event.profile)
+      if (event.profile.id === state.me?.id) state.me = event.profile
+      renderAll()
+    } else if (event?.type === 'room' && byId('browse-dialog').open) {
+      openBrowse()
+    }
+  })
+  sub.subscribe()
+}
+
+// ---------------------------------------------------------------- reading
+
+function markRead(conv) {
+  if (state.current !== conv.channel || document.visibilityState !== 'visible' || !isAtBottom()) return
+  if (conv.readOffset >= conv.top && conv.readEpoch === conv.epoch) return
+  conv.readOffset = conv.top
+  conv.readEpoch = conv.epoch
+  renderSidebar()
+  clearTimeout(state.readTimers.get(conv.channel))
+  state.readTimers.set(conv.channel, setTimeout(() => {
+    state.client.rpc('chat.read.mark', { channel: conv.channel, offset: conv.readOffset, epoch: conv.readEpoch }).catch(() => {})
+  }, 500))
+}
+
+document.addEventListener('visibilitychange', () => {
+  const conv = currentConv()
+  if (conv) markRead(conv)
+})
+
+// ---------------------------------------------------------------- sending
+
+async function sendMessage(text) {
+  const conv = currentConv()
+  if (!conv) return
+  if (new TextEncoder().encode(text).length > state.config.maxMessageBytes) {
+    toast(`That message is too long (at most ${state.config.maxMessageBytes} bytes).`)
+    return false
+  }
+  const key = crypto.randomUUID().replace(/-/g, '')
+  const pending = { key, text, user: state.me.id, ts: Date.now(), pending: true, failed: false }
+  conv.pending.set(key, pending)
+  renderMessages(conv, viewContext(), { stick: true })
+  await deliver(conv, pending)
+  return true
+}
+
+async function deliver(conv, pending) {
+  pending.failed = false
+  try {
+    await state.client.rpc('chat.send', { channel: conv.channel, text: pending.text, key: pending.key })
+  } catch (error) {
+    if (!conv.pending.has(pending.key)) return
+    pending.failed = true
+    pending.error = error.code === 111 ? 'Sending too fast — wait a moment.' : error.code === 106 ? 'Too long.' : 'Not sent.'
+  }
+  if (state.current === conv.channel) renderMessages(conv, viewContext(), { stick: isAtBottom() })
+}
+
+function retry(key) {
+  const conv = currentConv()
+  const pending = conv?.pending.get(key)
+  if (pending) deliver(conv, pending)
+}
+
+function discard(key) {
+  const conv = currentConv()
+  if (!conv) return
+  conv.pending.delete(key)
+  renderMessages(conv, viewContext(), {})
+}
+
+const input = byId('composer-input')
+byId('composer').addEventListener('submit', async (event) => {
+  event.preventDefault()
+  const text = input.value.trim()
+  if (text === '' || !currentConv()) return
+  const accepted = await Promise.resolve(sendMessage(text))
+  if (accepted === false) return
+  input.value = ''
+  autosize()
+})
+input.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault()
+    byId('composer').requestSubmit()
+  }
+})
+input.addEventListener('input', () => {
+  autosize()
+  if (input.value.trim() !== '') sendTyping()
+})
+
+function autosize() {
+  input.style.height = 'auto'
+  input.style.height = `${Math.min(input.scrollHeight + 2, 160)}px`
+}
+
+// ---------------------------------------------------------------- selection and rendering
+
+function currentConv() {
+  return state.current === null ? undefined : state.convs.get(state.current)
+}
+
+function select(channel) {
+  const conv = state.convs.get(channel)
+  if (!conv) return
+  const changed = state.current !== channel
+  state.current = channel
+  history.replaceState(null, '', conv.kind === 'room' ? `#room/${conv.id}` : `#dm/${conv.id}`)
+  closeSidebar()
+  if (changed) {
+    resetMessageView()
+    watchTyping(conv)
+    if (conv.sub?.state === 'subscribed') {
+      if (!conv.backlogLoaded) loadBacklog(conv)
+      loadPresence(conv, false)
+    }
+  }
+  renderAll({ stick: true })
+  markRead(conv)
+  if (matchMedia('(min-width: 761px)').matches) input.focus()
+}
+
+function conversationFromHash() {
+  const match = /^#(room|dm)\/(.+)$/.exec(location.hash)
+  if (!match) return undefined
+  const [, kind, id] = match
+  return [...state.convs.values()].find((conv) => conv.kind === kind && conv.id === decodeURIComponent(id))
+}
+
+function viewContext() {
+  return { me: state.me, profileOf, retry, discard, loadOlder, title: currentConv() ? titleOf(currentConv()) : '' }
+}
+
+function renderAll(options = {}) {
+  renderMe()
+  renderSidebar()
+  renderHeader()
+  const conv = currentConv()
+  if (conv) renderMessages(conv, viewContext(), { stick: options.stick ?? isAtBottom() })
+  renderTyping()
+}
+
+function renderMe() {
+  if (!state.me) return
+  const me = state.profiles.get(state.me.id) ?? state.me
+  byId('me-avatar').replaceWith(Object.assign(avatar(me), { id: 'me-avatar' }))
+  byId('me-name').textContent = me.name
+}
+
+function setStatus(text, online) {
+  const status = byId('me-status')
+  status.textContent = text
+  status.classList.toggle('online', online)
+}
+
+function renderSidebar() {
+  const rooms = [...state.convs.values()].filter((c) => c.kind === 'room').sort((a, b) => a.title.localeCompare(b.title))
+  const dms = [...state.convs.values()].filter((c) => c.kind === 'dm').sort((a, b) => (b.lastMs ?? 0) - (a.lastMs ?? 0))
+  byId('room-list').replaceChildren(...rooms.map(convItem))
+  byId('dm-list').replaceChildren(...dms.map(convItem))
+  byId('dm-empty').hidden = dms.length > 0
+  let total = 0
+  let elsewhere = 0
+  for (const conv of state.convs.values()) {
+    const n = conv.unread()
+    total += n
+    if (conv.channel !== state.current) elsewhere += n
+  }
+  byId('menu-badge').hidden = elsewhere === 0
+  const conv = currentConv()
+  document.title = `${total > 0 ? `(${total}) ` : ''}${conv ? `${titleOf(conv)} · ` : ''}Sprocket chat`
+}
+
+function convItem(conv) {
+  const unread = conv.channel === state.current && isAtBottom() ? 0 : conv.unread()
+  const title = titleOf(conv)
+  const icon = conv.kind === 'room' ? el('span', { class: 'hash', text: '#', 'aria-hidden': 'true' }) : avatar(profileOf(conv.id), 'avatar-small')
+  const button = el(
+    'button',
+    {
+      type: 'button',
+      class: `conv${unread > 0 ? ' unread' : ''}`,
+      'aria-current': conv.channel === state.current ? 'true' : 'false',
+      'aria-label': unread > 0 ? `${title}, ${unread} unread` : title,
+      dataset: { channel: conv.channel },
+      on: { click: () => select(conv.channel) },
+    },
+    icon,
+    el('span', { class: 'conv-name', text: conv.kind === 'room' ? conv.title : title }),
+    unread > 0 ? el('span', { class: 'badge', text: unread > 99 ? '99+' : String(unread), 'aria-hidden': 'true' }) : null,
+  )
+  return el('li', {}, button)
+}
+
+function renderHeader() {
+  const conv = currentConv()
+  if (!conv) return
+  byId('chat-title').textContent = titleOf(conv)
+  byId('composer-label').textContent = `Message ${titleOf(conv)}`
+  input.placeholder = `Message ${titleOf(conv)}`
+  byId('leave-room').hidden = conv.kind !== 'room'
+  const online = byId('online')
+  if (conv.kind === 'room') {
+    const users = [...conv.presence.keys()].map((id) => profileOf(id)).sort((a, b) => a.name.localeCompare(b.name))
+    const names = users.map((p) => p.name)
+    byId('chat-sub').textContent = users.length === 0 ? 'Nobody else here yet' : `${users.length} online: ${names.join(', ')}`
+    online.replaceChildren(
+      ...users.slice(0, 5).map((p) => Object.assign(avatar(p, 'avatar-small'), { title: p.name, dataset: { user: p.id } })),
+      users.length > 5 ? el('span', { class: 'more', text: `+${users.length - 5}` }) : null,
+    )
+    online.setAttribute('aria-label', names.length === 0 ? 'Nobody online' : `Online: ${names.join(', ')}`)
+    online.hidden = users.length === 0
+  } else {
+    byId('chat-sub').textContent = 'Direct message'
+    online.replaceChildren()
+    online.hidden = true
+  }
+}
+
+function renderTyping() {
+  const names = [...state.typing.keys()].map(nameOf)
+  byId('typing').textContent =
+    names.length === 0 ? '' : names.length === 1 ? `${names[0]} is typing…` : names.length === 2 ? `${names[0]} and ${names[1]} are typing…` : 'Several people are typing…'
+}
+
+function renderEmpty() {
+  byId('chat-title').textContent = 'No conversations'
+  byId('chat-sub').textContent = 'Create or join a room to start.'
+  resetMessageView()
+}
+
+byId('messages').addEventListener('scroll', () => {
+  const messages = byId('messages')
+  if (messages.scrollTop < 80) loadOlder()
+  const conv = currentConv()
+  if (conv && isAtBottom()) markRead(conv)
+}, { passive: true })
+byId('load-older').addEventListener('click', () => loadOlder())
+
+// ---------------------------------------------------------------- sidebar on phones
+
+function openSidebar() {
+  byId('app').classList.add('sidebar-open')
+  byId('scrim').hidden = false
+}
+function closeSidebar() {
+  byId('app').classList.remove('sidebar-open')
+  byId('scrim').hidden = true
+}
+byId('open-sidebar').addEventListener('click', openSidebar)
+byId('close-sidebar').addEventListener('click', closeSidebar)
+byId('scrim').addEventListener('click', closeSidebar)
+
+// ---------------------------------------------------------------- dialogs
+
+for (const button of document.querySelectorAll('dialog [data-close]')) {
+  button.addEventListener('click', () => button.closest('dialog').close())
+}
+
+byId('me-button').addEventListener('click', () => {
+  const me = state.profiles.get(state.me.id) ?? state.me
+  byId('profile-name').value = me.name
+  byId('profile-initials').value = me.initials
+  byId('profile-error').textContent = ''
+  const colors = state.config.colors?.length ? state.config.colors : [me.color]
+  byId('profile-colors').replaceChildren(
+    ...colors.map((color, i) =>
+      el(
+        'label',
+        { class: 'swatch', title: colorNames[i] ?? color },
+        el('input', { type: 'radio', name: 'color', value: color, 'aria-label': colorNames[i] ?? color, checked: color === me.color, on: { change: previewProfile } }),
+        el('span', { style: { background: safeColor(color) } }),
+      ),
+    ),
+  )
+  previewProfile()
+  byId('profile-dialog').showModal()
+})
+
+function previewProfile() {
+  const color = document.querySelector('#profile-colors input:checked')?.value ?? state.me.color
+  const initials = byId('profile-initials').value.trim().toUpperCase() || initialsOf(byId('profile-name').value || '?')
+  byId('profile-preview').replaceWith(Object.assign(avatar({ initials, color }, 'avatar-large'), { id: 'profile-preview' }))
+}
+byId('profile-initials').addEventListener('input', previewProfile)
+byId('profile-name').addEventListener('input', () => {
+  byId('profile-initials').value = initialsOf(byId('profile-name').value || '?')
+  previewProfile()
+})
+
+byId('profile-form').addEventListener('submit', async (event) => {
+  event.preventDefault()
+  const update = {
+    name: byId('profile-name').value,
+    initials: byId('profile-initials').value,
+  }
+  const color = document.querySelector('#profile-colors input:checked')?.value
+  if (color) update.color = color
+  try {
+    const { data } = await state.client.rpc('chat.profile.update', update)
+    state.me = data.profile
+    state.profiles.set(data.profile.id, data.profile)
+    renderAll()
+    byId('profile-dialog').close()
+  } catch (error) {
+    byId('profile-error').textContent = error.code === 107 ? 'Use 1–40 characters for the name and 1–2 letters or digits for initials.' : `Could not save: ${error.message}`
+  }
+})
+
+byId('create-room').addEventListener('click', () => {
+  byId('room-title').value = ''
+  byId('room-error').textContent = ''
+  byId('room-dialog').showModal()
+})
+
+byId('room-form').addEventListener('submit', async (event) => {
+  event.preventDefault()
+  try {
+    const { data } = await state.client.rpc('chat.rooms.create', { title: byId('room-title').value })
+    const conv = addRoom(data.room)
+    byId('room-dialog').close()
+    select(conv.channel)
+  } catch (error) {
+    byId('room-error').textContent = error.code === 111 ? 'You have created many rooms lately; try again later.' : error.code === 107 ? 'Use 1–40 characters.' : `Could not create the room: ${error.message}`
+  }
+})
+
+byId('browse-rooms').addEventListener('click', openBrowse)
+
+async function openBrowse() {
+  const dialog = byId('browse-dialog')
+  try {
+    const { data } = await state.client.rpc('chat.rooms.list', {})
+    byId('browse-list').replaceChildren(
+      ...data.rooms.map((room) =>
+        el(
+          'li',
+          {},
+          el('span', { class: 'pick-name' }, el('span', { text: `#${room.title}` }), el('br'), el('span', { class: 'pick-sub', text: `${room.members} member${room.members === 1 ? '' : 's'}` })),
+          el('button', {
+            type: 'button',
+            class: room.joined ? 'ghost small' : 'primary small',
+            text: room.joined ? 'Open' : 'Join',
+            'aria-label': `${room.joined ? 'Open' : 'Join'} #${room.title}`,
+            on: { click: () => joinRoom(room) },
+          }),
+        ),
+      ),
+    )
+    if (!dialog.open) dialog.showModal()
+  } catch (error) {
+    toast(`Could not list rooms: ${error.message}`)
+  }
+}
+
+async function joinRoom(room) {
+  try {
+    if (!room.joined) {
+      const { data } = await state.client.rpc('chat.rooms.join', { roomId: room.id })
+      room = data.room
+    }
+    const conv = addRoom(room)
+    byId('browse-dialog').close()
+    select(conv.channel)
+  } catch (error) {
+    toast(`Could not join: ${error.message}`)
+  }
+}
+
+byId('leave-room').addEventListener('click', async () => {
+  const conv = currentConv()
+  if (!conv || conv.kind !== 'room') return
+  try {
+    await state.client.rpc('chat.rooms.leave', { roomId: conv.id })
+    forget(conv)
+  } catch (error) {
+    toast(`Could not leave: ${error.message}`)
+  }
+})
+
+byId('new-dm').addEventListener('click', () => {
+  byId('dm-search').value = ''
+  searchPeople()
+  byId('dm-dialog').showModal()
+})
+
+let searchTimer = null
+byId('dm-search').addEventListener('input', () => {
+  clearTimeout(searchTimer)
+  searchTimer = setTimeout(searchPeople, 200)
+})
+
+async function searchPeople() {
+  try {
+    const { data } = await state.client.rpc('chat.users.search', { query: byId('dm-search').value })
+    const list = byId('dm-results')
+    if (data.profiles.length === 0) {
+      list.replaceChildren(el('li', { class: 'empty', text: 'Nobody found.' }))
+      return
+    }
+    list.replaceChildren(
+      ...data.profiles.map((profile) =>
+        el(
+          'li',
+          {},
+          avatar(profile),
+          el('span', { class: 'pick-name', text: profile.name }),
+          el('button', { type: 'button', class: 'primary small', text: 'Message', 'aria-label': `Message ${profile.name}`, on: { click: () => openDm(profile) } }),
+        ),
+      ),
+    )
+  } catch (error) {
+    toast(`Could not search: ${error.message}`)
+  }
+}
+
+async function openDm(profile) {
+  try {
+    const { data } = await state.client.rpc('chat.dm.open', { userId: profile.id })
+    state.profiles.set(data.peer.id, data.peer)
+    const conv = addDm(data.dm)
+    byId('dm-dialog').close()
+    select(conv.channel)
+  } catch (error) {
+    toast(`Could not open the conversation: ${error.message}`)
+  }
+}
+
+byId('signout').addEventListener('click', () => signOut())
+
+// Opening a DM from a message author or the online list.
+document.addEventListener('click', (event) => {
+  const target = event.target instanceof Element ? event.target.closest('[data-user]') : null
+  if (!target || !state.me) return
+  const user = target.dataset.user
+  if (user && user !== state.me.id) openDm(profileOf(user))
+})
+
+const farewell = sessionStorage.getItem('sprocket.chat.signout')
+sessionStorage.removeItem('sprocket.chat.signout')
+boot().then(() => {
+  if (farewell && !byId('signin').hidden) byId('signin-error').textContent = farewell
+})
