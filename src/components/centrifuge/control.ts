@@ -1,0 +1,153 @@
+import type { ControlMessage, StreamPosition } from '../../engine/types.js'
+import type { HubApi } from '../../hub/types.js'
+import { DisconnectCode, UnsubscribeCode } from '../../protocol/centrifuge/index.js'
+import type { Session, CentrifugeLogger } from './session.js'
+import type { SessionIndex } from './session-index.js'
+import { subscribeResultBody } from './subscribe-handler.js'
+
+/**
+ * Control messages the native protocol acts on, keyed by `kind`. Send them with
+ * `hub.broadcastControl(message)` (every node receives them; each acts on its own connections).
+ * They target the connected sessions of `user` ('' = anonymous ones), or only the one whose
+ * client id is `client`. Messages with fields of the wrong type are logged and ignored.
+ */
+export type ControlKinds = {
+  /**
+   * Close the user's connections (or one). `code` defaults to 3503 "force disconnect" (no
+   * reconnect); use 3000–3499 / 4000–4499 to let clients reconnect. `whitelist` lists client
+   * ids to keep.
+   */
+  disconnect: { kind: 'disconnect'; user: string; client?: string; code?: number; reason?: string; whitelist?: string[] }
+  /** Server-side unsubscribe: the client gets an unsubscribe push with code 2000 and does not resubscribe. */
+  unsubscribe: { kind: 'unsubscribe'; user: string; channel: string; client?: string }
+  /**
+   * Server-side subscribe: the connections get a `subscribe` push (with `data`, any JSON) and the
+   * channel's pushes from then on. `since` recovers from a stream position.
+   */
+  subscribe: { kind: 'subscribe'; user: string; channel: string; client?: string; data?: unknown; since?: StreamPosition }
+  /**
+   * Server-side refresh: `expired: true` closes the connections with 3005; otherwise `expireAt`
+   * (unix seconds, 0 = never) becomes their new expiry.
+   */
+  refresh: { kind: 'refresh'; user: string; client?: string; expireAt?: number; expired?: boolean }
+}
+export type ControlKind = keyof ControlKinds
+
+function optionalString(message: ControlMessage, key: string): string | undefined {
+  const value = message[key]
+  if (value === undefined) return undefined
+  if (typeof value !== 'string') throw new TypeError(`${key} must be a string`)
+  return value
+}
+
+function requiredString(message: ControlMessage, key: string): string {
+  const value = optionalString(message, key)
+  if (value === undefined) throw new TypeError(`${key} is required`)
+  return value
+}
+
+function optionalInteger(message: ControlMessage, key: string): number | undefined {
+  const value = message[key]
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new TypeError(`${key} must be a non-negative integer`)
+  return value
+}
+
+function targets(index: SessionIndex, message: ControlMessage): Session[] {
+  return index.find(requiredString(message, 'user'), optionalString(message, 'client'))
+}
+
+/** Close codes a control `disconnect` may use: the protocol's 3000–3999 and the application's 4000–4999. */
+function validDisconnectCode(code: number): boolean {
+  return code >= 3000 && code <= 4999
+}
+
+/** Registers the handlers of every `ControlKinds` kind; returns one function that unregisters them all. */
+export function registerControlHandlers(hub: HubApi, index: SessionIndex, logger: CentrifugeLogger): () => void {
+  const guard = (kind: ControlKind, handle: (message: ControlMessage) => void) =>
+    hub.onControl(kind, (message) => {
+      try {
+        handle(message)
+      } catch (error) {
+        logger.warn({ err: error, kind }, 'malformed control message ignored')
+      }
+    })
+
+  const off = [
+    guard('disconnect', (message) => {
+      const code = optionalInteger(message, 'code') ?? DisconnectCode.forceDisconnect
+      if (!validDisconnectCode(code)) throw new TypeError('code must be within 3000-4999')
+      const reason = optionalString(message, 'reason')
+      const whitelist = message['whitelist']
+      const keep = new Set(Array.isArray(whitelist) ? whitelist.filter((id): id is string => typeof id === 'string') : [])
+      for (const session of targets(index, message)) {
+        if (!keep.has(session.clientId)) session.close(code, reason)
+      }
+    }),
+    guard('unsubscribe', (message) => {
+      const channel = requiredString(message, 'channel')
+      for (const session of targets(index, message)) {
+        void session.enqueue(async () => session.dropSub(channel, UnsubscribeCode.server))
+      }
+    }),
+    guard('subscribe', (message) => {
+      const channel = requiredString(message, 'channel')
+      const data = message['data'] === undefined ? undefined : JSON.stringify(message['data'])
+      const since = parseSince(message['since'])
+      for (const session of targets(index, message)) {
+        void session.enqueue(() => serverSubscribe(session, channel, data, since, logger))
+      }
+    }),
+    guard('refresh', (message) => {
+      const expired = message['expired'] === true
+      const expireAt = optionalInteger(message, 'expireAt')
+      for (const session of targets(index, message)) {
+        if (expired) session.close(DisconnectCode.expired)
+        else if (expireAt !== undefined) session.expiresAtMs = expireAt > 0 ? expireAt * 1000 : undefined
+      }
+    }),
+  ]
+  return () => {
+    for (const unregister of off) unregister()
+  }
+}
+
+function parseSince(value: unknown): StreamPosition | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'object' || value === null) throw new TypeError('since must be an object')
+  const { offset, epoch } = value as Record<string, unknown>
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) throw new TypeError('since.offset must be a non-negative integer')
+  if (epoch !== undefined && typeof epoch !== 'string') throw new TypeError('since.epoch must be a string')
+  return { offset, epoch: epoch ?? '' }
+}
+
+/** Subscribes a session server-side and tells its client with a `subscribe` push. */
+async function serverSubscribe(
+  session: Session,
+  channel: string,
+  data: string | undefined,
+  since: StreamPosition | undefined,
+  logger: CentrifugeLogger,
+): Promise<void> {
+  if (session.state !== 'connected' || session.subs.has(channel) || session.pending.has(channel)) return
+  const { hub } = session.deps
+  const info = { user: session.userId, client: session.clientId, ...(session.connInfo === undefined ? {} : { connInfo: session.connInfo }) }
+  session.pending.add(channel)
+  let result
+  try {
+    result = await hub.subscribe(session, channel, { info, granted: true, ...(since === undefined ? {} : { since }) })
+  } catch (error) {
+    logger.warn({ err: error, channel, client: session.clientId }, 'server-side subscribe refused')
+    return
+  } finally {
+    session.pending.delete(channel)
+  }
+  if (session.isClosed) {
+    await hub.unsubscribe(session, channel)
+    return
+  }
+  session.subs.set(channel, { serverSide: true, joinLeave: result.joinLeave })
+  const body = subscribeResultBody(result, since !== undefined, data)
+  session.push({ type: 'subscribe', channel, body })
+  result.activate()
+}
