@@ -27,6 +27,8 @@ export type LoadgenCommon = {
 
 export type EchoResult = LoadgenCommon & {
   mode: 'echo'
+  window: number
+  size: number
   msgs: number
   msgs_per_s: number
   rtt_p50_us: number

@@ -9,7 +9,7 @@ await serveChild(async () => {
     ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }))
   })
   const address = wss.address()
-  if (typeof address === 'string') throw new Error('expected a TCP address')
+  if (address === null || typeof address === 'string') throw new Error('expected a TCP address')
   return {
     port: address.port,
     commands: {},
