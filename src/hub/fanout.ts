@@ -6,6 +6,7 @@ import type { FrameEncoder, HubEvent } from './types.js'
  * Delivers one event to the local subscribers of its channel: one `encode` per wire format that
  * has subscribers there, then the same frame to each of them. The loop over subscribers neither
  * allocates nor encodes; seats still being set up hold the frame instead (bounded).
+ * Seats are grouped by format, so `encode` runs once per (event, format).
  */
 export class Fanout {
   readonly #registry: SubscriptionRegistry
@@ -27,10 +28,37 @@ export class Fanout {
       const frame = this.#encode(format, event)
       if (frame === undefined) continue
       for (const seat of group) {
-        if (seat.covers(event)) continue
-        if (seat.live) this.deliver(seat, frame, event)
-        else this.#hold(seat, frame, event)
+        if (seat.live) this.offer(seat, frame, event)
+        else if (!seat.covers(event)) this.#hold(seat, frame, event)
       }
+    }
+  }
+
+  /**
+   * Delivers to a live seat unless the subscribe result covered the event. On a recoverable
+   * channel a publication that does not follow the seat's position is not delivered: the
+   * subscriber is told its stream was lost, so the client resubscribes and recovers from history.
+   */
+  offer(seat: Seat, frame: unknown, event: HubEvent): void {
+    if (event.type === 'publication') {
+      if (seat.covers(event)) return
+      if (seat.options.recoverable && !seat.advance(event.position)) {
+        this.lose(seat)
+        return
+      }
+    }
+    this.deliver(seat, frame, event)
+  }
+
+  /** Tells the subscriber, once, that its stream on the seat's channel has a gap. */
+  lose(seat: Seat): void {
+    if (seat.lostReported) return
+    seat.lost = true
+    seat.lostReported = true
+    try {
+      seat.subscriber.onStreamLost?.(seat.channel)
+    } catch (error) {
+      this.#logger.error({ err: error, channel: seat.channel, client: seat.subscriber.clientId }, 'onStreamLost threw')
     }
   }
 

@@ -255,19 +255,12 @@ export class Hub implements HubApi {
     const held = seat.held
     seat.held = undefined
     seat.live = true
-    if (held !== undefined) {
-      for (const { frame, event } of held) {
-        if (!seat.covers(event)) this.#fanout.deliver(seat, frame, event)
-      }
+    if (seat.lost) {
+      this.#fanout.lose(seat)
+      return
     }
-    if (seat.lost) this.#streamLost(seat)
-  }
-
-  #streamLost(seat: Seat): void {
-    try {
-      seat.subscriber.onStreamLost?.(seat.channel)
-    } catch (error) {
-      this.#logger.error({ err: error, channel: seat.channel }, 'onStreamLost threw')
+    if (held !== undefined) {
+      for (const { frame, event } of held) this.#fanout.offer(seat, frame, event)
     }
   }
 

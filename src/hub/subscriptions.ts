@@ -5,7 +5,8 @@ import type { HubEvent, Subscriber } from './types.js'
 /**
  * One subscriber's seat on one channel. Until `live`, events are held in `held` (bounded by the
  * hub's `maxPendingEvents`); publications at or below the floor (the stream top the subscribe
- * result accounted for) are never delivered, so nothing arrives twice.
+ * result accounted for) are never delivered, so nothing arrives twice. On recoverable channels
+ * the floor then follows each delivered publication, so a gap is noticed.
  */
 export class Seat {
   readonly subscriber: Subscriber
@@ -18,6 +19,8 @@ export class Seat {
   live = false
   /** The setup buffer overflowed: this subscriber's stream has a gap. */
   lost = false
+  /** `Subscriber.onStreamLost` was called for this seat. */
+  lostReported = false
   /** A presence entry was added for this seat (and must be removed with it). */
   presenceAdded = false
   floorOffset = 0
@@ -39,6 +42,17 @@ export class Seat {
   setFloor(position: StreamPosition): void {
     this.floorOffset = position.offset
     this.floorEpoch = position.epoch
+  }
+
+  /**
+   * Moves the seat's position to a live publication's. False when it does not directly follow
+   * the previous one (lost between engine and node, or the stream got a new epoch).
+   */
+  advance(position: StreamPosition): boolean {
+    const follows = position.epoch === this.floorEpoch && position.offset === this.floorOffset + 1
+    this.floorOffset = position.offset
+    this.floorEpoch = position.epoch
+    return follows
   }
 
   /** True for a publication the subscribe result already covered. */

@@ -213,6 +213,39 @@ describe('recovery through the hub', () => {
   })
 })
 
+describe('live stream gaps', () => {
+  it('tells a subscriber of a recoverable channel that its stream was lost when the engine skips an offset', async () => {
+    const h = await startHub({ namespaces: { chat: withHistory } }, (engine) => {
+      // A node that misses one publication (delivery between nodes is at most once).
+      const start = engine.start.bind(engine)
+      engine.start = (handler) =>
+        start({
+          ...handler,
+          onPublication: (channel, publication, position) => {
+            if (position.offset !== 3) handler.onPublication(channel, publication, position)
+          },
+        })
+    })
+    try {
+      const a = new RecordingSubscriber()
+      const plain = new RecordingSubscriber()
+      ;(await h.hub.subscribe(a, 'chat:a', { info: a.info })).activate()
+      ;(await h.hub.subscribe(plain, 'plain', { info: plain.info })).activate()
+      for (let i = 0; i < 5; i++) {
+        await h.hub.publish('chat:a', { data: '{}' })
+        await h.hub.publish('plain', { data: '{}' })
+      }
+      await settle()
+      assert.deepEqual(a.lost, ['chat:a'])
+      assert.deepEqual(a.offsets(), [1, 2, 5])
+      assert.deepEqual(plain.lost, [], 'channels without recovery are not positioned')
+      assert.deepEqual(plain.offsets(), [1, 2, 4, 5])
+    } finally {
+      await h.close()
+    }
+  })
+})
+
 describe('history through the hub', () => {
   it('lowers the limit to maxHistoryPage, refuses a stale epoch with 112 and history-less namespaces with 108', async () => {
     const h = await startHub({ namespaces: { chat: withHistory }, maxHistoryPage: 3 })
