@@ -120,6 +120,8 @@ export class WsUpgrader {
       noServer: true,
       clientTracking: false,
       maxPayload: limits.maxMessageBytes,
+      // Our counter closes with 1009 at maxFragments + 1; ws's own (1008) stays as a backstop.
+      maxFragments: limits.maxFragments + 1,
       closeTimeout: closeHandshakeTimeoutMs,
       perMessageDeflate: limits.compression.enabled
         ? { threshold: limits.compression.thresholdBytes }
