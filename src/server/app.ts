@@ -117,7 +117,9 @@ export class App {
       component,
       limits,
       origins: new OriginPolicy(allowedOrigins),
-      upgrader: new WsUpgrader(limits, closeTimeoutMs),
+      upgrader: new WsUpgrader(limits, closeTimeoutMs, (req, socket) =>
+        this.#refuse(req, socket, { status: 400, reason: 'bad_negotiation' }),
+      ),
       dispatch: new Dispatch(component, this.logger.child({ route: path }), (_conn, phase) =>
         this.metrics.componentError(phase),
       ),

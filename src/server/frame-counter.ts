@@ -1,9 +1,10 @@
 /**
  * Counts the frames of the message being received by reading frame headers off the raw byte
- * stream (RFC 6455 §5.2), skipping payloads without copying them. `ws` limits a message's size
- * but not its number of fragments; a peer sending millions of 1-byte fragments would otherwise
- * cost a buffer object each. Control frames (ping, pong, close) may sit between fragments and
- * are not counted.
+ * stream (RFC 6455 §5.2), skipping payloads without copying them. A peer sending millions of
+ * 1-byte fragments would otherwise cost a buffer object each. `ws` limits the size of a message;
+ * only recent versions also count fragments, and they close with 1008: counting here makes the
+ * limit ours, the same on every ws version, and closes with 1009 like the size limit.
+ * Control frames (ping, pong, close) may sit between fragments and are not counted.
  */
 export class FrameCounter {
   readonly #maxFragments: number

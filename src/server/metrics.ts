@@ -9,6 +9,7 @@ export type RefusalReason =
   | 'bad_upgrade'
   | 'bad_key'
   | 'bad_version'
+  | 'bad_negotiation'
   | 'origin'
   | 'not_ready'
   | 'too_many_connections'

@@ -92,9 +92,10 @@ export class SocketConn implements Conn, Flushable {
 
   close(code = 1000, reason = ''): void {
     if (!this.isOpen) return
+    // First, so an invalid code throws (to the dispatch catch) with the connection still open.
+    this.#transport.close(code, fitReason(reason))
     this.#open = false
     this.#closeCodeSent = code
-    this.#transport.close(code, fitReason(reason))
   }
 
   /** The peer (or ws on its behalf) already started the close: stop writing, remember the code. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { RouteLimits } from './app-options.js'
 import { FrameCounter } from './frame-counter.js'
@@ -114,7 +115,15 @@ export class WsUpgrader {
   readonly #server: WebSocketServer
   readonly #limits: RouteLimits
 
-  constructor(limits: RouteLimits, closeHandshakeTimeoutMs: number) {
+  /**
+   * `onBadHandshake` answers what ws still checks after the App's own checks (a malformed
+   * Sec-WebSocket-Protocol or Sec-WebSocket-Extensions header): those are 400s.
+   */
+  constructor(
+    limits: RouteLimits,
+    closeHandshakeTimeoutMs: number,
+    onBadHandshake: (req: IncomingMessage, socket: Duplex) => void,
+  ) {
     this.#limits = limits
     this.#server = new WebSocketServer({
       noServer: true,
@@ -127,6 +136,7 @@ export class WsUpgrader {
         ? { threshold: limits.compression.thresholdBytes }
         : false,
     } as ConstructorParameters<typeof WebSocketServer>[0])
+    this.#server.on('wsClientError', (_error: Error, socket: Duplex, req: IncomingMessage) => onBadHandshake(req, socket))
   }
 
   /**

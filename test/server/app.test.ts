@@ -75,6 +75,12 @@ describe('App routing and handshake refusals', () => {
     assert.equal(await metric(app, 'sprocket_handshakes_refused_total', 'reason="bad_version"'), before + 1)
   })
 
+  test('malformed Sec-WebSocket-Protocol: 400, counted', async () => {
+    const response = await rawExchange(app.port, upgradeRequest('/echo', { 'Sec-WebSocket-Protocol': 'a,,b' }))
+    assert.equal(statusOf(response), 400)
+    assert.equal(await metric(app, 'sprocket_handshakes_refused_total', 'reason="bad_negotiation"'), 1)
+  })
+
   test('non-GET upgrade: 405', async () => {
     const response = await rawExchange(app.port, upgradeRequest('/echo').replace('GET', 'POST'))
     assert.equal(statusOf(response), 405)

@@ -20,6 +20,7 @@ class Faulty implements Component {
     if (data === 'throw') throw new Error('bug in onMessage')
     if (data === 'reject') return Promise.reject(new Error('async bug'))
     if (data === 'throw-string') throw 'not an Error'
+    if (data === 'bad-close-code') conn.close(1005)
     if (data === 'peer-mistake') throw new ProtocolError(ErrorCode.badRequest, 'bad', 4001)
     if (data === 'peer-mistake-no-code') throw new ProtocolError(ErrorCode.badRequest, 'bad')
     conn.send(data)
@@ -44,7 +45,7 @@ describe('dispatch: the one catch', () => {
   })
   after(() => app.close())
 
-  for (const command of ['throw', 'reject', 'throw-string']) {
+  for (const command of ['throw', 'reject', 'throw-string', 'bad-close-code']) {
     test(`${command} in onMessage: that connection closes 1011, another keeps working`, async () => {
       const errorsBefore = component.errors.length
       const bugsBefore = await metric(app, 'sprocket_component_errors_total', 'phase="onMessage"')
