@@ -1,7 +1,9 @@
 import type { Command } from './command.js'
 import { serveCommand } from './serve.js'
+import { tokenCommand } from './token.js'
 
 /** Every `sprocket` subcommand, in the order `--help` lists them. */
 export const commands: readonly Command[] = [
   serveCommand,
+  tokenCommand,
 ]

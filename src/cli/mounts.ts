@@ -1,5 +1,7 @@
 import { mountEcho, mountHealthRoutes, mountMetricsRoute } from './builtin-mounts.js'
 import type { Mount } from './serve-context.js'
+import { serverApiMount } from '../http/api/server-api.js'
+import { clientScriptMount } from '../http/client-script.js'
 
 /**
  * Every feature `sprocket serve` mounts, in order: one line each. A feature exports its own
@@ -9,4 +11,6 @@ export const mounts: readonly Mount[] = [
   mountEcho,
   mountHealthRoutes,
   mountMetricsRoute,
+  serverApiMount,
+  clientScriptMount,
 ]
