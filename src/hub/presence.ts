@@ -18,6 +18,7 @@ export class PresenceTracker {
   readonly #logger: HubLogger
   readonly #entries = new Map<string, { channel: string; info: ClientInfo }>()
   readonly #locks = new Map<string, Promise<void>>()
+  readonly #localUsers = new Map<string, number>()
   #timer: NodeJS.Timeout | undefined
   #refreshing = false
 
@@ -36,7 +37,9 @@ export class PresenceTracker {
   join(channel: string, info: ClientInfo, announce: boolean): Promise<void> {
     return this.#serial(channel, info.user, async () => {
       const first = announce && !(await this.#userPresent(channel, info))
-      this.#entries.set(entryKey(channel, info.client), { channel, info })
+      const key = entryKey(channel, info.client)
+      if (!this.#entries.has(key)) this.#count(channel, info.user, +1)
+      this.#entries.set(key, { channel, info })
       this.#startTimer()
       await this.#engine.addPresence(channel, info, this.#ttlMs)
       if (first) await this.#engine.publishJoin(channel, info)
@@ -46,7 +49,7 @@ export class PresenceTracker {
   /** Removes the connection's entry; with `announce`, publishes a leave if it was the user's last. */
   leave(channel: string, info: ClientInfo, announce: boolean): Promise<void> {
     return this.#serial(channel, info.user, async () => {
-      this.#entries.delete(entryKey(channel, info.client))
+      if (this.#entries.delete(entryKey(channel, info.client))) this.#count(channel, info.user, -1)
       if (this.#entries.size === 0) this.#stopTimer()
       await this.#engine.removePresence(channel, info.client)
       if (announce && !(await this.#userPresent(channel, info))) await this.#engine.publishLeave(channel, info)
@@ -72,14 +75,26 @@ export class PresenceTracker {
     this.#stopTimer()
   }
 
-  /** Another connection of the same (non-anonymous) user is present on the channel. */
+  /**
+   * Another connection of the same (non-anonymous) user is present on the channel. A local one
+   * answers without asking the engine; otherwise the engine's list covers every node.
+   */
   async #userPresent(channel: string, info: ClientInfo): Promise<boolean> {
     if (info.user === '') return false
+    if ((this.#localUsers.get(entryKey(channel, info.user)) ?? 0) > 0) return true
     const present = await this.#engine.presence(channel)
     for (const clientId in present) {
       if (clientId !== info.client && present[clientId]?.user === info.user) return true
     }
     return false
+  }
+
+  /** Local entries per (channel, user). */
+  #count(channel: string, user: string, delta: number): void {
+    const key = entryKey(channel, user)
+    const count = (this.#localUsers.get(key) ?? 0) + delta
+    if (count > 0) this.#localUsers.set(key, count)
+    else this.#localUsers.delete(key)
   }
 
   #serial(channel: string, user: string, task: () => Promise<void>): Promise<void> {

@@ -50,6 +50,27 @@ describe('presence and join/leave', () => {
     }
   })
 
+  it('counts connections of the user held elsewhere in the engine (another node) before announcing', async () => {
+    const h = await startHub(options)
+    try {
+      const watcher = new RecordingSubscriber('watcher')
+      ;(await h.hub.subscribe(watcher, 'room:a', { info: watcher.info })).activate()
+      await h.engine.addPresence('room:a', { user: 'dana', client: 'on-another-node' }, 60_000)
+      const local = new RecordingSubscriber('dana')
+      ;(await h.hub.subscribe(local, 'room:a', { info: local.info })).activate()
+      await h.hub.unsubscribe(local, 'room:a')
+      await settle()
+      assert.deepEqual(watcher.events.map((e) => e.type), ['join'], 'only the watcher’s own join')
+      await h.engine.removePresence('room:a', 'on-another-node')
+      ;(await h.hub.subscribe(local, 'room:a', { info: local.info })).activate()
+      await h.hub.unsubscribe(local, 'room:a')
+      await settle()
+      assert.deepEqual(watcher.events.map((e) => e.type), ['join', 'join', 'leave'])
+    } finally {
+      await h.close()
+    }
+  })
+
   it('treats each anonymous connection as its own member', async () => {
     const h = await startHub({ namespaces: { room: { presence: true, joinLeave: true, anonymousAccess: true } } })
     try {
