@@ -100,15 +100,16 @@ export class Publisher {
 
     let rateTimer: NodeJS.Timeout | undefined
     if (plan.ratePerSec !== undefined) {
-      const perTickMs = 5
-      let due = 0
+      // Due publications follow the clock, not the timer's tick count (ticks slip under load).
+      const rate = plan.ratePerSec
+      let issued = 0
       rateTimer = setInterval(() => {
-        due += (plan.ratePerSec! * perTickMs) / 1000
-        for (; due >= 1; due--) {
+        const due = Math.floor(((performance.now() - started) * rate) / 1000)
+        for (; issued < due; issued++) {
           if (outstanding.size >= plan.inFlight) stats.skipped++
           else publishOne()
         }
-      }, perTickMs)
+      }, 2)
     } else {
       refill()
     }
