@@ -125,7 +125,7 @@ describe('control methods', () => {
   })
 
   test('subscribe options Sprocket lacks are 108', async () => {
-    for (const extra of [{ recover_since: { offset: 1, epoch: 'e' } }, { expire_at: 100 }, { info: {} }, { session: 's' }, { override: {} }]) {
+    for (const extra of [{ expire_at: 100 }, { info: {} }, { session: 's' }, { override: {} }]) {
       assert.equal((await server.json('subscribe', { user: '1', channel: 'chat:s', ...extra })).error?.code, ErrorCode.notAvailable, JSON.stringify(extra))
     }
   })
@@ -146,11 +146,23 @@ describe('control methods', () => {
     assert.deepEqual(await capture.next(), { kind: 'disconnect', user: '42', client: 'c1', code: 4501, reason: 'banned' })
   })
 
-  test('disconnect validation: user required, code in 3000-4999, whitelist not supported', async () => {
+  test('disconnect passes a whitelist of client ids to keep', async () => {
+    const capture = captureControl('disconnect')
+    await server.json('disconnect', { user: '42', whitelist: ['c1', 'c2'] })
+    assert.deepEqual(await capture.next(), { kind: 'disconnect', user: '42', code: 3503, reason: 'force disconnect', whitelist: ['c1', 'c2'] })
+  })
+
+  test('subscribe with recover_since passes the position', async () => {
+    const capture = captureControl('subscribe')
+    await server.json('subscribe', { user: '42', channel: 'chat:s', recover_since: { offset: 3, epoch: 'E' } })
+    assert.deepEqual(await capture.next(), { kind: 'subscribe', user: '42', channel: 'chat:s', since: { offset: 3, epoch: 'E' } })
+  })
+
+  test('disconnect validation: user required, code in 3000-4999', async () => {
     assert.equal((await server.json('disconnect', {})).error.code, ErrorCode.badRequest)
     assert.equal((await server.json('disconnect', { user: '' })).error.code, ErrorCode.badRequest)
     assert.equal((await server.json('disconnect', { user: '1', disconnect: { code: 1000, reason: 'x' } })).error.code, ErrorCode.badRequest)
-    assert.equal((await server.json('disconnect', { user: '1', whitelist: ['c1'] })).error.code, ErrorCode.notAvailable)
+    assert.equal((await server.json('disconnect', { user: '1', whitelist: 'c1' })).error.code, ErrorCode.badRequest)
   })
 
   test('refresh sends a refresh control message', async () => {

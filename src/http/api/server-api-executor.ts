@@ -2,20 +2,14 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { ErrorCode, ProtocolError } from '../../errors.js'
+import type { ControlKinds } from '../../components/centrifuge/index.js'
 import type { HubApi } from '../../hub/types.js'
 import { compileChannelPattern } from './glob.js'
 import { isApiMethod, parseRequest, type ApiMethod, type ApiRequest } from './requests.js'
 import { toWireClientInfo, toWirePublication } from './wire.js'
 
-/**
- * Control messages the API sends to every node's hub; the native protocol component acts on
- * them for the matching local connections (all of `user`'s, or only `client`).
- */
-export type ApiControlMessage =
-  | { kind: 'disconnect'; user: string; client?: string; code: number; reason: string }
-  | { kind: 'unsubscribe'; user: string; channel: string; client?: string }
-  | { kind: 'subscribe'; user: string; channel: string; client?: string; data?: unknown }
-  | { kind: 'refresh'; user: string; client?: string; expireAt?: number; expired?: boolean }
+/** Control messages the API sends to every node's hub; the native protocol acts on them. */
+export type ApiControlMessage = ControlKinds[keyof ControlKinds]
 
 /** What the API needs of the hub: the contract, plus namespace lookup when the hub offers it (102 checks). */
 export type ServerApiHub = HubApi & { channelOptions?(channel: string): unknown }
@@ -164,7 +158,6 @@ export class ServerApiExecutor {
     if (request.session) throw notAvailable('session')
     if (request.info !== undefined || request.b64info) throw notAvailable('info')
     if (request.b64data) throw notAvailable('b64data')
-    if (request.recover_since !== undefined) throw notAvailable('recover_since')
     if (request.expire_at) throw notAvailable('expire_at')
     if (request.override !== undefined) throw notAvailable('override')
     this.#hub.channelOptions?.(request.channel)
@@ -174,6 +167,7 @@ export class ServerApiExecutor {
       channel: request.channel,
       ...(request.client ? { client: request.client } : {}),
       ...(request.data !== undefined ? { data: request.data } : {}),
+      ...(request.recover_since !== undefined ? { since: request.recover_since } : {}),
     })
     return {}
   }
@@ -187,9 +181,15 @@ export class ServerApiExecutor {
 
   async disconnect(request: ApiRequest<'disconnect'>): Promise<Record<string, never>> {
     if (request.session) throw notAvailable('session')
-    if (request.whitelist !== undefined && request.whitelist.length > 0) throw notAvailable('whitelist')
     const { code, reason } = request.disconnect ?? FORCE_DISCONNECT
-    await this.#control({ kind: 'disconnect', user: request.user, ...(request.client ? { client: request.client } : {}), code, reason })
+    await this.#control({
+      kind: 'disconnect',
+      user: request.user,
+      ...(request.client ? { client: request.client } : {}),
+      code,
+      reason,
+      ...(request.whitelist !== undefined && request.whitelist.length > 0 ? { whitelist: request.whitelist } : {}),
+    })
     return {}
   }
 
