@@ -49,8 +49,11 @@ export class Hub implements HubApi {
     await this.#engine.start(this.#handler())
   }
 
+  /**
+   * Registering a format again replaces its encoder, so two routes serving one protocol can share
+   * a hub; their encoders must produce interchangeable frames.
+   */
   registerFormat<Frame>(format: string, encoder: FrameEncoder<Frame>): void {
-    if (this.#encoders.has(format)) throw new Error(`format already registered: ${format}`)
     this.#encoders.set(format, encoder)
   }
 
