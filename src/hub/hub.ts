@@ -75,11 +75,13 @@ export class Hub implements HubApi {
     const { options } = resolved
     const seat = new Seat(subscriber, channel, request.info, options)
     this.#registry.add(seat)
+    let joined = false
     try {
       await this.#engineSubs.acquire(channel)
       if (options.tracksPresence) {
         seat.presenceAdded = true
         await this.#presence.join(channel, request.info, options.joinLeave)
+        joined = true
       }
       const outcome = await readSubscribePosition(this.#engine, channel, request.since, options.recoverable, this.options.maxHistoryPage)
       seat.setFloor(outcome.top)
@@ -92,7 +94,8 @@ export class Hub implements HubApi {
         activate: () => this.#activate(seat),
       }
     } catch (error) {
-      await this.#remove(seat).catch((cleanupError: unknown) => {
+      // A leave only follows a join that was announced.
+      await this.#remove(seat, joined).catch((cleanupError: unknown) => {
         this.#logger.warn({ err: cleanupError, channel }, 'cleanup after a failed subscribe failed')
       })
       throw error
@@ -268,14 +271,14 @@ export class Hub implements HubApi {
   }
 
   /** Takes the seat out synchronously, then releases the engine and presence. */
-  async #remove(seat: Seat): Promise<void> {
+  async #remove(seat: Seat, announceLeave = true): Promise<void> {
     const last = this.#registry.remove(seat)
     seat.held = undefined
     seat.live = false
     if (last) this.#engineSubs.release(seat.channel)
     if (seat.presenceAdded) {
       seat.presenceAdded = false
-      await this.#presence.leave(seat.channel, seat.info, seat.options.joinLeave)
+      await this.#presence.leave(seat.channel, seat.info, announceLeave && seat.options.joinLeave)
     }
   }
 

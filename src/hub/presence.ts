@@ -38,10 +38,16 @@ export class PresenceTracker {
     return this.#serial(channel, info.user, async () => {
       const first = announce && !(await this.#userPresent(channel, info))
       const key = entryKey(channel, info.client)
-      if (!this.#entries.has(key)) this.#count(channel, info.user, +1)
+      const fresh = !this.#entries.has(key)
+      if (fresh) this.#count(channel, info.user, +1)
       this.#entries.set(key, { channel, info })
       this.#startTimer()
-      await this.#engine.addPresence(channel, info, this.#ttlMs)
+      try {
+        await this.#engine.addPresence(channel, info, this.#ttlMs)
+      } catch (error) {
+        if (fresh) this.#forget(channel, info)
+        throw error
+      }
       if (first) await this.#engine.publishJoin(channel, info)
     })
   }
@@ -49,8 +55,7 @@ export class PresenceTracker {
   /** Removes the connection's entry; with `announce`, publishes a leave if it was the user's last. */
   leave(channel: string, info: ClientInfo, announce: boolean): Promise<void> {
     return this.#serial(channel, info.user, async () => {
-      if (this.#entries.delete(entryKey(channel, info.client))) this.#count(channel, info.user, -1)
-      if (this.#entries.size === 0) this.#stopTimer()
+      this.#forget(channel, info)
       await this.#engine.removePresence(channel, info.client)
       if (announce && !(await this.#userPresent(channel, info))) await this.#engine.publishLeave(channel, info)
     })
@@ -87,6 +92,12 @@ export class PresenceTracker {
       if (clientId !== info.client && present[clientId]?.user === info.user) return true
     }
     return false
+  }
+
+  /** Drops the local entry (no longer refreshed). */
+  #forget(channel: string, info: ClientInfo): void {
+    if (this.#entries.delete(entryKey(channel, info.client))) this.#count(channel, info.user, -1)
+    if (this.#entries.size === 0) this.#stopTimer()
   }
 
   /** Local entries per (channel, user). */

@@ -131,6 +131,44 @@ describe('presence and join/leave', () => {
     }
   })
 
+  it('undoes presence when a subscribe fails: no leave without a join, a leave after one', async () => {
+    let failPresence = false
+    let failHistory = false
+    let counts: Record<string, number> = {}
+    const h = await startHub({ ...options, presenceTtlMs: 1000 }, (engine) => {
+      aroundCalls(engine, 'addPresence', {
+        before: () => {
+          if (failPresence) throw new Error('presence backend down')
+        },
+      })
+      aroundCalls(engine, 'history', {
+        before: () => {
+          if (failHistory) throw new Error('history backend down')
+        },
+      })
+      counts = countCalls(engine, ['addPresence'])
+    })
+    try {
+      const watcher = new RecordingSubscriber('watcher')
+      ;(await h.hub.subscribe(watcher, 'room:a', { info: watcher.info })).activate()
+      const a = new RecordingSubscriber('erin')
+      failPresence = true
+      await assert.rejects(h.hub.subscribe(a, 'room:a', { info: a.info }), /presence backend down/)
+      failPresence = false
+      failHistory = true
+      await assert.rejects(h.hub.subscribe(a, 'room:a', { info: a.info }), /history backend down/)
+      failHistory = false
+      await settle()
+      assert.deepEqual(watcher.events.map((e) => e.type), ['join', 'join', 'leave'])
+      assert.deepEqual(await h.hub.presenceStats('room:a'), { numClients: 1, numUsers: 1 })
+      const before = counts.addPresence!
+      await settle(400)
+      assert.equal(counts.addPresence! - before, 1, 'only the watcher’s entry is refreshed')
+    } finally {
+      await h.close()
+    }
+  })
+
   it('removes presence entries on unsubscribe and on close', async () => {
     const h = await startHub(options)
     const a = new RecordingSubscriber('a')
