@@ -50,13 +50,15 @@ export type ServerOptions = {
   engine?: Engine
   /** Without it, tokens are verified with `secret`. */
   noAuth?: boolean
+  /** Default 0 (a free port). */
+  port?: number
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<Server> {
   const engine = options.engine ?? createMemoryEngine()
   const hub = new Hub(engine, options.channels ?? testChannels, { warn() {}, error() {} })
   await hub.start()
-  const app = new App({ port: 0, keepaliveIntervalMs: 0 })
+  const app = new App({ port: options.port ?? 0, keepaliveIntervalMs: 0 })
   const rpc = new RpcRegistry()
   const component = mountCentrifuge(app, {
     hub,
