@@ -46,7 +46,11 @@ export type SubscribeRequest = {
   info: ClientInfo
   /** Position to recover from (the client's last seen offset and epoch). */
   since?: StreamPosition
-  /** True when a subscription token or server-side subscription already granted access. */
+  /**
+   * True when a subscription token or server-side subscription already granted access. A grant
+   * passes every subscribe rule (`allowSubscribe`, `anonymousAccess`, `$` private channels and
+   * user-limited lists): whoever signed the token decided. Name, namespace and limits still apply.
+   */
   granted?: boolean
 }
 
@@ -83,12 +87,21 @@ export type PublishRequest = {
  * The hub's public face, used by protocol components, the HTTP API and apps.
  * Every method that takes an `actor` applies the channel's namespace policy for it and throws a
  * `ProtocolError` with an `ErrorCode` when it is refused (102 unknown channel, 103 permission
- * denied, 106 limit exceeded, 107 bad request/name, 112 unrecoverable position).
+ * denied, 105 already subscribed, 106 limit exceeded, 107 bad request/name, 108 not available:
+ * history/presence off in the namespace or hub closed, 112 unrecoverable position: a history
+ * `since` from another epoch). Name and namespace errors (107, 102) apply to the server too.
+ * Engine failures propagate as they are (not `ProtocolError`): the caller's one catch handles them.
  */
 export interface HubApi {
   /** Registers the encoder of a wire format; formats are keyed by `Subscriber.format`. */
   registerFormat<Frame>(format: string, encoder: FrameEncoder<Frame>): void
 
+  /**
+   * Seats the subscriber on the channel (policy for the subscriber's user unless `granted`;
+   * 105 if already seated, 106 past `maxChannelsPerConnection`). The engine is subscribed once
+   * per node. Events arriving before `activate()` are held. An `unsubscribe`/`removeSubscriber`
+   * during a subscribe applies once it has finished.
+   */
   subscribe(subscriber: Subscriber, channel: string, request: SubscribeRequest): Promise<SubscribeResult>
   /** Idempotent. Sends leave (when it was the user's last connection) and drops presence. */
   unsubscribe(subscriber: Subscriber, channel: string): Promise<void>
