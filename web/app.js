@@ -614,6 +614,22 @@ function renderMe() {
   byId('me-name').textContent = me.name
 }
 
+let bannerTimer = null
+
+function showBanner(text, ok = false) {
+  const banner = byId('banner')
+  clearTimeout(bannerTimer)
+  banner.textContent = text
+  banner.classList.toggle('ok', ok)
+  banner.hidden = false
+  if (ok) bannerTimer = setTimeout(hideBanner, 2500)
+}
+
+function hideBanner() {
+  clearTimeout(bannerTimer)
+  byId('banner').hidden = true
+}
+
 function setStatus(text, online) {
   const status = byId('me-status')
   status.textContent = text
@@ -672,8 +688,14 @@ function renderHeader() {
     const names = users.map((p) => p.name)
     byId('chat-sub').textContent = users.length === 0 ? 'Nobody else here yet' : `${users.length} online: ${names.join(', ')}`
     online.replaceChildren(
-      ...users.slice(0, 5).map((p) => Object.assign(avatar(p, 'avatar-small'), { title: p.name, dataset: { user: p.id } })),
-      users.length > 5 ? el('span', { class: 'more', text: `+${users.length - 5}` }) : null,
+      ...users.slice(0, 5).map((p) => {
+        const node = avatar(p, 'avatar-small')
+        node.title = p.name
+        node.dataset.user = p.id
+        node.dataset.dm = p.id
+        return node
+      }),
+      ...(users.length > 5 ? [el('span', { class: 'more', text: `+${users.length - 5}` })] : []),
     )
     online.setAttribute('aria-label', names.length === 0 ? 'Nobody online' : `Online: ${names.join(', ')}`)
     online.hidden = users.length === 0
@@ -897,9 +919,9 @@ byId('signout').addEventListener('click', () => signOut())
 
 // Opening a DM from a message author or the online list.
 document.addEventListener('click', (event) => {
-  const target = event.target instanceof Element ? event.target.closest('[data-user]') : null
+  const target = event.target instanceof Element ? event.target.closest('[data-dm]') : null
   if (!target || !state.me) return
-  const user = target.dataset.user
+  const user = target.dataset.dm
   if (user && user !== state.me.id) openDm(profileOf(user))
 })
 

@@ -117,12 +117,14 @@ function messageNode(message, author, head, view) {
   const time = new Date(message.ts)
   const node = el('li', { class: classes.join(' '), dataset: message.offset ? { offset: String(message.offset), user: message.user } : { user: message.user } })
   if (head) {
+    const picture = avatar(author)
+    if (message.user !== view.me?.id) picture.dataset.dm = message.user
     node.append(
-      avatar(author),
+      picture,
       el(
         'div',
         { class: 'msg-meta' },
-        el('span', { class: 'msg-author', text: author.name }),
+        el('span', { class: 'msg-author', text: author.name, dataset: message.user !== view.me?.id ? { dm: message.user } : {}, title: message.user !== view.me?.id ? `Message ${author.name}` : undefined }),
         el('time', { class: 'msg-time', datetime: time.toISOString(), title: time.toLocaleString(), text: formatTime(message.ts) }),
       ),
     )
