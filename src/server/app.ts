@@ -59,7 +59,7 @@ export class App {
   readonly #routes = new Router<WsRoute>()
   readonly #mounts = new Router<HttpHandler>()
   readonly #conns = new Set<SocketConn>()
-  readonly #keepalive: Keepalive
+  readonly #keepalive: Keepalive<SocketConn>
   readonly #drainWaiters: Array<() => void> = []
   #state: AppState = 'starting'
   #closing: Promise<void> | undefined
@@ -76,7 +76,7 @@ export class App {
       () => this.#conns,
       (conn) => {
         this.metrics.keepaliveTimeout()
-        this.logger.warn({ connId: (conn as SocketConn).id }, 'no pong since the last ping: terminating')
+        this.logger.warn({ connId: conn.id }, 'no pong since the last ping: terminating')
       },
     )
   }
@@ -247,7 +247,7 @@ export class App {
     if (!route.origins.allows(req.headers.origin, req.headers.host)) {
       return this.#refuse(req, socket, { status: 403, reason: 'origin' })
     }
-    route.upgrader.upgrade(req, socket as never, head, (transport) => this.#accept(route, req, transport))
+    route.upgrader.upgrade(req, socket, head, (transport) => this.#accept(route, req, transport))
   }
 
   #refuse(req: IncomingMessage, socket: Duplex, refusal: Refusal): void {

@@ -11,13 +11,13 @@ export interface KeepaliveTarget {
  * ponged since the previous sweep and pings the rest. A dead peer is therefore dropped between
  * one and two intervals after it stopped answering.
  */
-export class Keepalive {
+export class Keepalive<T extends KeepaliveTarget> {
   readonly #intervalMs: number
-  readonly #targets: () => Iterable<KeepaliveTarget>
-  readonly #onTimeout: (target: KeepaliveTarget) => void
+  readonly #targets: () => Iterable<T>
+  readonly #onTimeout: (target: T) => void
   #timer: NodeJS.Timeout | undefined
 
-  constructor(intervalMs: number, targets: () => Iterable<KeepaliveTarget>, onTimeout: (target: KeepaliveTarget) => void) {
+  constructor(intervalMs: number, targets: () => Iterable<T>, onTimeout: (target: T) => void) {
     this.#intervalMs = intervalMs
     this.#targets = targets
     this.#onTimeout = onTimeout

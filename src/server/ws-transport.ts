@@ -147,10 +147,13 @@ export class WsUpgrader {
    */
   upgrade(
     req: IncomingMessage,
-    socket: Socket,
+    stream: Duplex,
     head: Buffer,
     bind: (transport: TransportSocket) => TransportEvents,
   ): void {
+    // node:http hands upgrades a net.Socket (a tls.TLSSocket under https): cork/uncork and
+    // writableLength are what the direct write path needs of it.
+    const socket = stream as Socket
     this.#server.handleUpgrade(req, socket, head, (ws) => {
       const transport = new WsTransportSocket(ws, socket)
       const events = bind(transport)
