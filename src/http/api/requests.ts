@@ -96,6 +96,16 @@ export function parseRequest<M extends ApiMethod>(method: M, body: unknown): Api
   if (result.success) return result.data as ApiRequest<M>
   const issue = result.error.issues[0]
   const field = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.join('.')
-  const reason = issue?.code === 'invalid_type' && issue.input === undefined ? 'required' : (issue?.message ?? 'invalid')
+  const missing = issue !== undefined && issue.path.length > 0 && valueAt(body, issue.path) === undefined
+  const reason = missing ? 'required' : (issue?.message ?? 'invalid')
   throw new ProtocolError(ErrorCode.badRequest, `${field}: ${reason}`)
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined
+    value = (value as Record<PropertyKey, unknown>)[key]
+  }
+  return value
 }
