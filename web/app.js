@@ -8,6 +8,8 @@ import { renderMessages, resetMessageView, scrollToBottom, isAtBottom } from './
 const tokenKey = 'sprocket.chat.token'
 const colorNames = ['Blue', 'Teal', 'Green', 'Amber', 'Orange', 'Pink', 'Purple', 'Slate', 'Sky', 'Red']
 const pageSize = 50
+/** A user who comes back this soon after leaving (a reload) is not announced. */
+const leaveGraceMs = 8000
 
 const state = {
   config: { demoSignIn: true, tokenUrl: null, maxMessageBytes: 4000, colors: [] },
@@ -336,8 +338,25 @@ function setPresence(conv, users, announce) {
   const before = conv.presence
   conv.presence = users
   if (announce && conv.presenceLoaded) {
-    for (const user of users.keys()) if (!before.has(user) && user !== state.me?.id) conv.addNotice(`${nameOf(user)} joined`)
-    for (const user of before.keys()) if (!users.has(user) && user !== state.me?.id) conv.addNotice(`${nameOf(user)} left`)
+    for (const user of users.keys()) {
+      if (before.has(user) || user === state.me?.id) continue
+      // Back within the grace period (a reload, a dropped connection): neither left nor joined.
+      if (conv.leaving.has(user)) {
+        clearTimeout(conv.leaving.get(user))
+        conv.leaving.delete(user)
+      } else {
+        conv.addNotice(`${nameOf(user)} joined`)
+      }
+    }
+    for (const user of before.keys()) {
+      if (users.has(user) || user === state.me?.id || conv.leaving.has(user)) continue
+      conv.leaving.set(user, setTimeout(() => {
+        conv.leaving.delete(user)
+        if (conv.presence.has(user)) return
+        conv.addNotice(`${nameOf(user)} left`)
+        if (state.current === conv.channel) renderMessages(conv, viewContext(), { stick: isAtBottom() })
+      }, leaveGraceMs))
+    }
   }
   ensureProfiles([...users.keys()])
   if (state.current === conv.channel) {

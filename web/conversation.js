@@ -31,6 +31,8 @@ export class Conversation {
     /** Join/leave lines: shown after the message that was last when they happened, never stored. */
     this.notices = []
     this.noticeSeq = 0
+    /** user id → timer: a leave not announced yet, in case they come right back */
+    this.leaving = new Map()
   }
 
   addNotice(text) {

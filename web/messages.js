@@ -84,19 +84,21 @@ function buildItems(conv, view) {
   let previous = null
   let previousDay = ''
   for (const entry of entries) {
-    if (entry.notice) {
-      const notice = entry.notice
-      items.push({ key: `n:${notice.id}`, shape: notice.text, build: () => el('li', { class: 'notice', text: notice.text }) })
-      continue
-    }
-    const message = entry.message
-    const day = new Date(message.ts).toDateString()
+    const ts = entry.notice ? entry.notice.ts : entry.message.ts
+    const day = new Date(ts).toDateString()
     if (day !== previousDay) {
-      const label = formatDay(message.ts)
+      const label = formatDay(ts)
       items.push({ key: `d:${day}`, shape: label, build: () => el('li', { class: 'day', text: label, role: 'separator' }) })
       previousDay = day
       previous = null
     }
+    if (entry.notice) {
+      const notice = entry.notice
+      items.push({ key: `n:${notice.id}`, shape: notice.text, build: () => el('li', { class: 'notice', text: notice.text }) })
+      previous = null
+      continue
+    }
+    const message = entry.message
     const head = previous === null || previous.user !== message.user || message.ts - previous.ts > groupGapMs
     const author = view.profileOf(message.user, message)
     const key = message.offset ? `m:${message.offset}` : `p:${message.key}`

@@ -4,6 +4,7 @@ import { channelsOptionsSchema } from '../hub/options.js'
 import { serverConfigShape } from './server-schema.js'
 import { clientAuthOptionsSchema } from '../auth/client-auth-options.js'
 import { apiOptionsSchema } from '../http/api/api-options.js'
+import { chatOptionsSchema } from '../components/chat/chat-options.js'
 
 /**
  * The whole config file, one entry per section. Each feature owns its section's schema in its
@@ -16,6 +17,7 @@ export const configSchema = z.strictObject({
   channels: channelsOptionsSchema.prefault({}),
   client: clientAuthOptionsSchema.prefault({}),
   api: apiOptionsSchema.prefault({}),
+  chat: chatOptionsSchema.prefault({}),
 })
 
 /** The configuration after defaults: what the rest of the program reads. */

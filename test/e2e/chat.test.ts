@@ -10,6 +10,16 @@ import { chromiumOptions, startChatServer, type ChatServer } from './chat-harnes
 
 const waitMs = 10_000
 
+// What the functions evaluated in the page use of its globals (the project compiles without the DOM lib).
+type PageNode = { textContent: string | null; dataset: Record<string, string | undefined> }
+declare const document: {
+  querySelector(selector: string): PageNode | null
+  querySelectorAll(selector: string): Iterable<PageNode> & { length: number }
+  documentElement: { scrollWidth: number }
+}
+declare const window: { innerWidth: number }
+declare const localStorage: { getItem(key: string): string | null }
+
 /** Texts of the messages the page shows, in order (pending ones excluded). */
 function texts(page: Page): Promise<string[]> {
   return page.$$eval('#message-list .msg:not(.pending) .msg-text', (nodes) => nodes.map((node) => node.textContent ?? ''))
@@ -57,7 +67,7 @@ function userIdOf(page: Page): Promise<string> {
 }
 
 async function onlineUsers(page: Page): Promise<string[]> {
-  return page.$$eval('#online [data-user]', (nodes) => nodes.map((node) => (node as HTMLElement).dataset['user'] ?? ''))
+  return page.$$eval('#online [data-user]', (nodes) => nodes.map((node) => (node as unknown as PageNode).dataset['user'] ?? ''))
 }
 
 describe('the chat page at / in Chromium', { timeout: 120_000 }, () => {
@@ -111,6 +121,7 @@ describe('the chat page at / in Chromium', { timeout: 120_000 }, () => {
     await bob.getByRole('button', { name: 'Browse rooms' }).click()
     await bob.getByRole('button', { name: 'Join #Launch plans' }).click()
     await waitForTitle(bob, '#Launch plans')
+    await ann.locator('#message-list .notice', { hasText: 'Bob joined' }).waitFor({ timeout: waitMs })
 
     for (const [page, text] of [[ann, 'Hi Bob, welcome to the launch room'], [bob, 'Thanks Ann!'], [ann, 'Shall we ship on Friday?'], [bob, 'Friday works.']] as const) {
       await send(page, text)
@@ -222,6 +233,7 @@ describe('the chat page at / in Chromium', { timeout: 120_000 }, () => {
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`)
     await phone.screenshot({ path: 'test-results/chat-375.png' })
+    await phone.emulateMedia({ reducedMotion: 'reduce' })
     await phone.getByRole('button', { name: 'Open menu' }).click()
     await phone.screenshot({ path: 'test-results/chat-375-menu.png' })
     await phone.close()
