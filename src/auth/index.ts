@@ -3,3 +3,4 @@ export { createTokenVerifier, JoseTokenVerifier, type TokenVerifierOptions } fro
 export { clientAuthOptionsSchema, anonymousAllowed, hasTokenKey, type ClientAuthOptions } from './client-auth-options.js'
 export { signConnectionToken, signSubscriptionToken, type SignConnectionTokenOptions, type SignSubscriptionTokenOptions } from './sign-token.js'
 export { apiKeyMatches, presentedApiKey } from './api-key.js'
+export { createClientAuth, type ClientAuth } from './client-auth.js'
