@@ -2,6 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { generateKeyPairSync } from 'node:crypto'
 import { anonymousAllowed, clientAuthOptionsSchema, hasTokenKey } from '../../src/auth/client-auth-options.js'
+import { createClientAuth } from '../../src/auth/client-auth.js'
 import { loadConfig } from '../../src/config/index.js'
 
 const ecPem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString()
@@ -43,8 +44,7 @@ test('the config reads client.tokenSecret and api.key from the environment', () 
   assert.equal(defaults.api.key, undefined)
 })
 
-test('createClientAuth: a verifier only when a key is configured', async () => {
-  const { createClientAuth } = await import('../../src/auth/client-auth.js')
+test('createClientAuth: a verifier only when a key is configured', () => {
   const demo = createClientAuth({})
   assert.equal(demo.verifier, undefined)
   assert.equal(demo.allowAnonymous, true)
