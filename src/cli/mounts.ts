@@ -2,6 +2,7 @@ import { mountEcho, mountHealthRoutes, mountMetricsRoute } from './builtin-mount
 import type { Mount } from './serve-context.js'
 import { serverApiMount } from '../http/api/server-api.js'
 import { clientScriptMount } from '../http/client-script.js'
+import { centrifugeMount } from '../components/centrifuge/centrifuge-mount.js'
 
 /**
  * Every feature `sprocket serve` mounts, in order: one line each. A feature exports its own
@@ -13,4 +14,5 @@ export const mounts: readonly Mount[] = [
   mountMetricsRoute,
   serverApiMount,
   clientScriptMount,
+  centrifugeMount,
 ]

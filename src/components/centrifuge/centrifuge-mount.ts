@@ -1,0 +1,50 @@
+import { anonymousAllowed, createTokenVerifier, hasTokenKey, type ClientAuthOptions } from '../../auth/index.js'
+import type { TokenVerifier } from '../../auth/types.js'
+import type { HubApi } from '../../hub/types.js'
+import type { App } from '../../server/app.js'
+import { mountCentrifuge } from './mount-centrifuge.js'
+import { RpcRegistry } from './rpc-registry.js'
+import type { CentrifugeLogger } from './session.js'
+
+/** The part of `sprocket serve`'s context the native protocol needs. */
+export type CentrifugeMountContext = {
+  app: App
+  hub: HubApi
+  config: { client: ClientAuthOptions; allowedOrigins?: readonly string[] | undefined }
+  logger: CentrifugeLogger & { child?(bindings: object): CentrifugeLogger }
+  onShutdown(close: () => void | Promise<void>): void
+  /** The registry RPC methods are registered on (shared with apps such as the chat); default a new one. */
+  rpc?: RpcRegistry
+  /**
+   * The HMAC secret to verify tokens with when the `client` section configures no key (demo
+   * mode), e.g. the chat's demo sign-in secret. Without it, demo mode accepts anonymous
+   * connections only.
+   */
+  demoTokenSecret?: string
+}
+
+function verifierFor(context: CentrifugeMountContext): TokenVerifier | undefined {
+  const { client } = context.config
+  if (hasTokenKey(client)) return createTokenVerifier(client)
+  if (context.demoTokenSecret !== undefined) return createTokenVerifier({ tokenSecret: context.demoTokenSecret })
+  return undefined
+}
+
+/**
+ * `sprocket serve`'s hook: the native protocol at `/connection/websocket`, with tokens checked
+ * per the `client` config section (anonymous connections allowed when it says so — by default
+ * only when no key is configured).
+ */
+export function centrifugeMount(context: CentrifugeMountContext): void {
+  const logger = context.logger.child?.({ component: 'centrifuge' }) ?? context.logger
+  const auth = verifierFor(context)
+  const component = mountCentrifuge(context.app, {
+    hub: context.hub,
+    rpc: context.rpc ?? new RpcRegistry(),
+    logger,
+    allowedOrigins: context.config.allowedOrigins,
+    options: { allowAnonymous: anonymousAllowed(context.config.client) },
+    ...(auth === undefined ? {} : { auth }),
+  })
+  context.onShutdown(() => component.close())
+}
