@@ -1,0 +1,53 @@
+import { hasTokenKey, type ClientAuthOptions } from '../../auth/index.js'
+import type { HubApi } from '../../hub/types.js'
+import type { App } from '../../server/app.js'
+import type { RpcRegistry } from '../centrifuge/rpc-registry.js'
+import type { ChatOptions } from './chat-options.js'
+import { loadDemoSecret } from './demo-secret.js'
+import { mountChat, type MountedChat } from './mount-chat.js'
+
+type ChatConfig = { dataDir: string; chat: ChatOptions; client: ClientAuthOptions }
+
+/** The part of `sprocket serve`'s context the chat needs. */
+export type ChatMountContext = {
+  app: App
+  hub: HubApi
+  config: ChatConfig
+  logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void }
+  onShutdown(close: () => void | Promise<void>): void
+  /** The registry the native protocol calls (shared with `centrifugeMount`). */
+  rpc?: RpcRegistry
+  /** From `chatDemoTokenSecret(config)`: what the native protocol verifies demo tokens with. */
+  demoTokenSecret?: string
+}
+
+/**
+ * The secret demo sign-in signs with when the `client` section configures no key: read or created
+ * in `<dataDir>/demo-secret`. Undefined when the chat or demo sign-in is off, or a key is
+ * configured (then `client.tokenSecret` is used, if it is an HMAC secret). The composition root
+ * computes it once and hands it to both `centrifugeMount` and `chatMount`.
+ */
+export function chatDemoTokenSecret(config: ChatConfig): string | undefined {
+  if (!config.chat.enabled || !config.chat.demoSignIn || hasTokenKey(config.client)) return undefined
+  return loadDemoSecret(config.dataDir)
+}
+
+/**
+ * `sprocket serve`'s hook for the chat: the page at `/`, `/chat/*` and the `chat.*` RPC methods.
+ * Needs the hub built with `withChatNamespaces` and the RPC registry the native protocol uses.
+ */
+export function chatMount(context: ChatMountContext): MountedChat | undefined {
+  const { config, logger } = context
+  if (!config.chat.enabled) return undefined
+  if (context.rpc === undefined) {
+    logger.warn({}, 'chat not mounted: no RPC registry shared with the native protocol')
+    return undefined
+  }
+  const tokenSecret = config.client.tokenSecret ?? context.demoTokenSecret
+  if (config.chat.demoSignIn && config.client.tokenSecret !== undefined) {
+    logger.warn({}, 'chat demo sign-in is on with a configured token secret: anyone can create a guest account (set chat.demoSignIn to false)')
+  }
+  const chat = mountChat(context.app, { hub: context.hub, rpc: context.rpc, auth: { tokenSecret }, dataDir: config.dataDir, options: config.chat, logger })
+  context.onShutdown(() => chat.close())
+  return chat
+}
