@@ -3,27 +3,45 @@ import type { PreparedMessage } from './types.js'
 const OPCODE_TEXT = 0x1
 const OPCODE_BINARY = 0x2
 
+/** Size of the header of an unmasked frame carrying `payloadBytes`. */
+export function headerBytes(payloadBytes: number): number {
+  return payloadBytes < 126 ? 2 : payloadBytes < 65_536 ? 4 : 10
+}
+
 /**
- * The header of one unfragmented, unmasked server frame (RFC 6455 §5.2). Servers never mask,
- * so header + payload is the whole frame and the same bytes serve every connection.
+ * Writes the header of one unfragmented, unmasked server frame (RFC 6455 §5.2) at the start of
+ * `target`; returns its size. Servers never mask, so header + payload is the whole frame and the
+ * same bytes serve every connection.
  */
-export function frameHeader(isBinary: boolean, payloadBytes: number): Buffer {
-  let header: Buffer
+export function writeFrameHeader(target: Buffer, isBinary: boolean, payloadBytes: number): number {
+  target[0] = 0x80 | (isBinary ? OPCODE_BINARY : OPCODE_TEXT)
   if (payloadBytes < 126) {
-    header = Buffer.allocUnsafe(2)
-    header[1] = payloadBytes
-  } else if (payloadBytes < 65_536) {
-    header = Buffer.allocUnsafe(4)
-    header[1] = 126
-    header.writeUInt16BE(payloadBytes, 2)
-  } else {
-    header = Buffer.allocUnsafe(10)
-    header[1] = 127
-    header.writeUInt32BE(Math.floor(payloadBytes / 2 ** 32), 2)
-    header.writeUInt32BE(payloadBytes >>> 0, 6)
+    target[1] = payloadBytes
+    return 2
   }
-  header[0] = 0x80 | (isBinary ? OPCODE_BINARY : OPCODE_TEXT)
+  if (payloadBytes < 65_536) {
+    target[1] = 126
+    target.writeUInt16BE(payloadBytes, 2)
+    return 4
+  }
+  target[1] = 127
+  target.writeUInt32BE(Math.floor(payloadBytes / 2 ** 32), 2)
+  target.writeUInt32BE(payloadBytes >>> 0, 6)
+  return 10
+}
+
+export function frameHeader(isBinary: boolean, payloadBytes: number): Buffer {
+  const header = Buffer.allocUnsafe(headerBytes(payloadBytes))
+  writeFrameHeader(header, isBinary, payloadBytes)
   return header
+}
+
+/** A whole text frame in one buffer, the text encoded straight into it. */
+export function textFrame(text: string): { frame: Buffer; payloadBytes: number } {
+  const payloadBytes = Buffer.byteLength(text, 'utf8')
+  const frame = Buffer.allocUnsafe(headerBytes(payloadBytes) + payloadBytes)
+  frame.write(text, writeFrameHeader(frame, false, payloadBytes), 'utf8')
+  return { frame, payloadBytes }
 }
 
 /** Text becomes UTF-8 bytes; binary is used as is (no copy). */
@@ -45,7 +63,8 @@ export class FramedMessage implements PreparedMessage {
     this.isBinary = typeof data !== 'string'
     this.payload = toPayload(data)
     this.payloadBytes = this.payload.length
-    this.frame = Buffer.concat([frameHeader(this.isBinary, this.payloadBytes), this.payload])
+    this.frame = Buffer.allocUnsafe(headerBytes(this.payloadBytes) + this.payloadBytes)
+    this.payload.copy(this.frame, writeFrameHeader(this.frame, this.isBinary, this.payloadBytes))
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { RouteLimits } from './app-options.js'
-import { FramedMessage, frameHeader, toPayload } from './prepared-message.js'
+import { FramedMessage, frameHeader, textFrame, toPayload } from './prepared-message.js'
 import type { TransportSocket } from './ws-transport.js'
 import type { Conn, PreparedMessage, RequestInfo } from './types.js'
 import { flushAtEndOfTurn, type Flushable } from './write-coalescer.js'
@@ -73,11 +73,20 @@ export class SocketConn implements Conn, Flushable {
 
   send(data: string | Uint8Array): void {
     if (!this.#canWrite()) return
-    const isBinary = typeof data !== 'string'
-    const payload = toPayload(data)
-    if (this.#transport.compressed) this.#transport.send(payload, isBinary)
-    else this.#write(frameHeader(isBinary, payload.length), payload)
-    this.#counted(payload.length)
+    if (this.#transport.compressed) {
+      const payload = toPayload(data)
+      this.#transport.send(payload, typeof data !== 'string')
+      this.#counted(payload.length)
+    } else if (typeof data === 'string') {
+      const { frame, payloadBytes } = textFrame(data)
+      this.#write(frame)
+      this.#counted(payloadBytes)
+    } else {
+      // Binary payloads are not copied: the header goes in front of the caller's bytes.
+      const payload = toPayload(data)
+      this.#write(frameHeader(true, payload.length), payload)
+      this.#counted(payload.length)
+    }
   }
 
   sendPrepared(message: PreparedMessage): void {
