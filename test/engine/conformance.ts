@@ -90,6 +90,15 @@ export function runEngineConformance(name: string, makeEngine: MakeEngine, capab
           history.publications.map((p) => [p.offset, p.data]),
           Array.from({ length: 1000 }, (_, i) => [i + 1, JSON.stringify({ i })]),
         )
+        const epoch = history.epoch
+        const window = async (q: Parameters<Engine['history']>[1]): Promise<number[]> =>
+          (await engine.history('hot', q)).publications.map((p) => p.offset)
+        const range = (from: number, to: number): number[] =>
+          Array.from({ length: Math.abs(to - from) + 1 }, (_, k) => (from <= to ? from + k : from - k))
+        assert.deepEqual(await window({ limit: 300, since: { offset: 250, epoch } }), range(251, 550))
+        assert.deepEqual(await window({ limit: 300, since: { offset: 500, epoch }, reverse: true }), range(1000, 701))
+        assert.deepEqual(await window({ limit: 600, since: { offset: 700, epoch }, reverse: true }), range(1000, 701))
+        assert.deepEqual(await window({ limit: 5, reverse: true }), range(1000, 996))
         await rec.waitForCount(1000)
         assert.deepEqual(
           rec.publications('hot').map((e) => [e.publication.offset, e.position.offset, e.publication.data]),
@@ -151,11 +160,12 @@ export function runEngineConformance(name: string, makeEngine: MakeEngine, capab
         const before = Date.now()
         const who: ClientInfo = { client: 'c1', user: 'u1', connInfo: '{"name":"Ann"}', chanInfo: '{"role":"admin"}' }
         await engine.publish('meta', '{"x":1}', { ...KEEP, info: who, tags: { kind: 'note' } })
-        await engine.publish('meta', '{"x":2}', KEEP)
+        await engine.publish('meta', '{"x":"héllo 🌍\\n 2"}', KEEP)
         const [first, second] = (await engine.history('meta', { limit: 10 })).publications
         assert.deepEqual(first?.info, who)
         assert.deepEqual(first?.tags, { kind: 'note' })
         assert.ok(first!.timeMs >= before - 1 && first!.timeMs <= Date.now() + 1)
+        assert.equal(second?.data, '{"x":"héllo 🌍\\n 2"}')
         assert.equal(second?.info, undefined)
         assert.equal(second?.tags, undefined)
       })

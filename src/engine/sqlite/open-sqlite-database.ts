@@ -11,24 +11,25 @@ CREATE TABLE streams (
   channel TEXT NOT NULL UNIQUE,
   epoch TEXT NOT NULL,
   top INTEGER NOT NULL,
+  -- the latest publish's historySize: reads show at most this many, storage is trimmed lazily
+  history_size INTEGER NOT NULL,
   -- the stream (meta included) may be forgotten after this, once it holds no rows
   idle_until_ms INTEGER NOT NULL
 );
 CREATE INDEX streams_idle ON streams (idle_until_ms);
 
--- A rowid table: payloads are often larger than WITHOUT ROWID handles well (overflow pages).
-CREATE TABLE publications (
+-- A stream's publications from one transaction, encoded as in publication-chunk.ts.
+CREATE TABLE chunks (
   id INTEGER PRIMARY KEY,
   stream_id INTEGER NOT NULL,
-  seq INTEGER NOT NULL,
-  time_ms INTEGER NOT NULL,
+  first_seq INTEGER NOT NULL,
+  last_seq INTEGER NOT NULL,
+  -- when the last of its publications expires
   expires_ms INTEGER NOT NULL,
-  data TEXT NOT NULL,
-  info TEXT,
-  tags TEXT
+  body TEXT NOT NULL
 );
-CREATE UNIQUE INDEX publications_stream ON publications (stream_id, seq);
-CREATE INDEX publications_expiry ON publications (expires_ms);
+CREATE UNIQUE INDEX chunks_stream ON chunks (stream_id, last_seq);
+CREATE INDEX chunks_expiry ON chunks (expires_ms);
 
 CREATE TABLE idempotency (
   stream_id INTEGER NOT NULL,

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3'
 import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../memory/memory-engine.js'
 import { newEpoch } from '../memory/new-epoch.js'
 import type { HistoryQuery, HistoryResult, Publication, PublishOptions, PublishResult } from '../types.js'
+import { ChunkBuilder, decodeChunk } from './publication-chunk.js'
 
 /** One publish waiting for its group commit. `appendBatch` fills in the outcome. */
 export type PendingPublish = {
@@ -15,35 +16,42 @@ export type PendingPublish = {
   publication?: Publication
 }
 
-/** The cached copy of a `streams` row. */
+/** The cached copy of a `streams` row, plus what the current batch wrote to it. */
 type StreamMeta = {
   id: number
-  channel: string
   epoch: string
   top: number
-  /** Retention of the batch's latest publish, applied once per batch. */
   historySize: number
   idleUntilMs: number
+  /** `last_seq` of the oldest stored chunk, 0 when none: decides when trimming is due. */
+  oldestLastSeq: number
   /** Batch that last wrote this stream: its row is updated once per batch. */
   batch: number
+  chunk: ChunkBuilder | undefined
   lastUsedMs: number
 }
 
-type PublicationRow = { seq: number; time_ms: number; data: string; info: string | null; tags: string | null }
-
 /** A cached stream unused this long is dropped from memory (its row stays). */
 const CACHE_IDLE_MS = 60_000
-/** Expired rows deleted per statement by the sweep, so one sweep never stalls the event loop long. */
-const SWEEP_CHUNK = 5_000
+/** Expired chunks deleted per statement by the sweep, so one sweep never stalls the event loop long. */
+const SWEEP_CHUNK = 1_000
+/** Publications per chunk at most, so reading the newest few never decodes a huge row. */
+const MAX_CHUNK_PUBLICATIONS = 256
 
 /**
- * Channel streams in SQLite: the `streams` row (offset top, epoch) cached in memory, publications
- * appended and trimmed in the caller's transaction, idempotency keys with expiry, history reads.
- * Every statement is prepared once. Not safe to share a file between processes (see
- * `openSqliteDatabase`): the cache assumes it is the only writer.
+ * Channel streams in SQLite: the `streams` row (offset top, epoch, history size) cached in
+ * memory, publications appended as chunks (one row per stream per transaction, see
+ * `publication-chunk.ts`), idempotency keys with expiry, history reads.
+ *
+ * Retention: reads return only publications above `top - historySize` that have not expired, so
+ * what a client sees is exact; storage is trimmed lazily, whole chunks at a time, once half a
+ * history's worth of chunks fell below that line (at most ~1.5 × historySize plus one chunk is
+ * stored per stream), and expired chunks are deleted by `sweep`.
+ *
+ * Every statement is prepared once. The cache assumes this is the only writer of the file (see
+ * `openSqliteDatabase`).
  */
 export class SqliteStreams {
-  readonly #db: Database.Database
   readonly #idleStreamTtlMs: number
   readonly #cache = new Map<string, StreamMeta>()
   readonly #touched: StreamMeta[] = []
@@ -52,39 +60,43 @@ export class SqliteStreams {
   readonly #sql
 
   constructor(db: Database.Database, idleStreamTtlMs: number) {
-    this.#db = db
     this.#idleStreamTtlMs = idleStreamTtlMs
     this.#sql = {
-      selectStream: db.prepare<[string], { id: number; epoch: string; top: number; idle_until_ms: number }>(
-        'SELECT id, epoch, top, idle_until_ms FROM streams WHERE channel = ?',
+      selectStream: db.prepare<[string], { id: number; epoch: string; top: number; history_size: number; idle_until_ms: number }>(
+        'SELECT id, epoch, top, history_size, idle_until_ms FROM streams WHERE channel = ?',
       ),
-      insertStream: db.prepare<[string, string, number]>('INSERT INTO streams (channel, epoch, top, idle_until_ms) VALUES (?, ?, 0, ?)'),
-      updateStream: db.prepare<[number, number, number]>('UPDATE streams SET top = ?, idle_until_ms = ? WHERE id = ?'),
-      insertPublication: db.prepare<[number, number, number, number, string, string | null, string | null]>(
-        'INSERT INTO publications (stream_id, seq, time_ms, expires_ms, data, info, tags) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      insertStream: db.prepare<[string, string, number]>(
+        'INSERT INTO streams (channel, epoch, top, history_size, idle_until_ms) VALUES (?, ?, 0, 0, ?)',
       ),
-      trim: db.prepare<[number, number]>('DELETE FROM publications WHERE stream_id = ? AND seq <= ?'),
-      clear: db.prepare<[number]>('DELETE FROM publications WHERE stream_id = ?'),
+      updateStream: db.prepare<[number, number, number, number]>('UPDATE streams SET top = ?, history_size = ?, idle_until_ms = ? WHERE id = ?'),
+      insertChunk: db.prepare<[number, number, number, number, string]>(
+        'INSERT INTO chunks (stream_id, first_seq, last_seq, expires_ms, body) VALUES (?, ?, ?, ?, ?)',
+      ),
+      oldestChunk: db.prepare<[number], number | null>('SELECT min(last_seq) FROM chunks WHERE stream_id = ?').pluck(),
+      trim: db.prepare<[number, number]>('DELETE FROM chunks WHERE stream_id = ? AND last_seq <= ?'),
+      clear: db.prepare<[number]>('DELETE FROM chunks WHERE stream_id = ?'),
       selectKey: db
         .prepare<[number, string, number], number>('SELECT seq FROM idempotency WHERE stream_id = ? AND key = ? AND expires_ms > ?')
         .pluck(),
       upsertKey: db.prepare<[number, string, number, number]>(
         'INSERT OR REPLACE INTO idempotency (stream_id, key, seq, expires_ms) VALUES (?, ?, ?, ?)',
       ),
-      readAsc: db.prepare<[number, number, number, number], PublicationRow>(
-        'SELECT seq, time_ms, data, info, tags FROM publications WHERE stream_id = ? AND seq > ? AND expires_ms > ? ORDER BY seq ASC LIMIT ?',
-      ),
-      readDesc: db.prepare<[number, number, number, number], PublicationRow>(
-        'SELECT seq, time_ms, data, info, tags FROM publications WHERE stream_id = ? AND seq > ? AND expires_ms > ? ORDER BY seq DESC LIMIT ?',
-      ),
-      sweepPublications: db.prepare<[number, number]>(
-        'DELETE FROM publications WHERE id IN (SELECT id FROM publications WHERE expires_ms <= ? LIMIT ?)',
-      ),
+      readAsc: db
+        .prepare<[number, number, number], string>(
+          'SELECT body FROM chunks WHERE stream_id = ? AND last_seq > ? AND expires_ms > ? ORDER BY last_seq ASC',
+        )
+        .pluck(),
+      readDesc: db
+        .prepare<[number, number, number], string>(
+          'SELECT body FROM chunks WHERE stream_id = ? AND last_seq > ? AND expires_ms > ? ORDER BY last_seq DESC',
+        )
+        .pluck(),
+      sweepChunks: db.prepare<[number, number]>('DELETE FROM chunks WHERE id IN (SELECT id FROM chunks WHERE expires_ms <= ? LIMIT ?)'),
       sweepKeys: db.prepare<[number]>('DELETE FROM idempotency WHERE expires_ms <= ?'),
       sweepStreams: db
         .prepare<[number], string>(
           `DELETE FROM streams WHERE idle_until_ms <= ?
-             AND NOT EXISTS (SELECT 1 FROM publications p WHERE p.stream_id = streams.id)
+             AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.stream_id = streams.id)
              AND NOT EXISTS (SELECT 1 FROM idempotency i WHERE i.stream_id = streams.id)
            RETURNING channel`,
         )
@@ -95,8 +107,8 @@ export class SqliteStreams {
 
   /**
    * Writes a batch of publishes in one transaction: offsets assigned in batch order from the
-   * cached tops, idempotency keys checked and stored, each touched stream trimmed to size once.
-   * On failure everything is rolled back, the cache is dropped (it is reloaded from the file) and
+   * cached tops, idempotency keys checked and stored, one chunk row per touched stream. On
+   * failure everything is rolled back, the cache is dropped (it is reloaded from the file) and
    * the error is thrown; on success every item has its `result`.
    */
   appendBatch(batch: PendingPublish[], nowMs: number, wants: (channel: string) => boolean): void {
@@ -110,21 +122,28 @@ export class SqliteStreams {
     }
   }
 
-  /** The channel's position; a channel never seen gets its row (offset 0, fresh epoch) now. */
-  position(channel: string, nowMs: number): { offset: number; epoch: string } {
-    const meta = this.#meta(channel, nowMs)
-    return { offset: meta.top, epoch: meta.epoch }
-  }
-
   read(channel: string, query: HistoryQuery, nowMs: number): HistoryResult {
     const meta = this.#meta(channel, nowMs)
     const result: HistoryResult = { offset: meta.top, epoch: meta.epoch, publications: [] }
     const limit = Math.max(0, query.limit)
     if (limit === 0) return result
     if (query.since !== undefined && query.since.epoch !== meta.epoch) return result
-    const statement = query.reverse === true ? this.#sql.readDesc : this.#sql.readAsc
-    for (const row of statement.all(meta.id, query.since?.offset ?? 0, nowMs, limit)) {
-      result.publications.push(toPublication(row))
+    const after = Math.max(query.since?.offset ?? 0, meta.top - meta.historySize)
+    const out = result.publications
+    if (query.reverse === true) {
+      for (const body of this.#sql.readDesc.iterate(meta.id, after, nowMs)) {
+        const publications = decodeChunk(body, after, nowMs)
+        for (let i = publications.length - 1; i >= 0 && out.length < limit; i--) out.push(publications[i]!)
+        if (out.length >= limit) break
+      }
+    } else {
+      for (const body of this.#sql.readAsc.iterate(meta.id, after, nowMs)) {
+        for (const publication of decodeChunk(body, after, nowMs)) {
+          if (out.length >= limit) break
+          out.push(publication)
+        }
+        if (out.length >= limit) break
+      }
     }
     return result
   }
@@ -133,11 +152,12 @@ export class SqliteStreams {
   remove(channel: string, nowMs: number): void {
     const meta = this.#meta(channel, nowMs)
     this.#sql.clear.run(meta.id)
+    meta.oldestLastSeq = 0
   }
 
-  /** Deletes expired publications and keys, then streams idle, empty and past their TTL. */
+  /** Deletes expired chunks and keys, then streams idle, empty and past their TTL. */
   sweep(nowMs: number): void {
-    while (this.#sql.sweepPublications.run(nowMs, SWEEP_CHUNK).changes === SWEEP_CHUNK) {
+    while (this.#sql.sweepChunks.run(nowMs, SWEEP_CHUNK).changes === SWEEP_CHUNK) {
       // keep going: each statement is a short transaction of its own
     }
     this.#sql.sweepKeys.run(nowMs)
@@ -163,10 +183,16 @@ export class SqliteStreams {
       }
       const offset = ++meta.top
       const historyTtlMs = options.historyTtlMs
+      if (meta.batch !== batchId) {
+        meta.batch = batchId
+        this.#touched.push(meta)
+      }
       if (options.historySize > 0 && historyTtlMs > 0) {
-        const info = options.info === undefined ? null : JSON.stringify(options.info)
-        const tags = options.tags === undefined ? null : JSON.stringify(options.tags)
-        sql.insertPublication.run(meta.id, offset, nowMs, nowMs + historyTtlMs, item.data, info, tags)
+        const chunk = (meta.chunk ??= new ChunkBuilder())
+        const info = options.info === undefined ? '' : jsonOf(options.info)
+        const tags = options.tags === undefined ? '' : jsonOf(options.tags)
+        chunk.add(offset, nowMs, nowMs + historyTtlMs, item.data, info, tags)
+        if (chunk.count >= MAX_CHUNK_PUBLICATIONS) this.#writeChunk(meta, chunk)
       }
       if (key !== undefined) {
         const windowMs = options.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS
@@ -174,10 +200,6 @@ export class SqliteStreams {
       }
       meta.historySize = options.historySize
       meta.idleUntilMs = nowMs + (historyTtlMs > 0 ? historyTtlMs : this.#idleStreamTtlMs)
-      if (meta.batch !== batchId) {
-        meta.batch = batchId
-        this.#touched.push(meta)
-      }
       item.result = { offset, epoch: meta.epoch, duplicate: false }
       if (wants(item.channel)) {
         const publication: Publication = { offset, data: item.data, timeMs: nowMs }
@@ -187,33 +209,69 @@ export class SqliteStreams {
       }
     }
     for (const meta of this.#touched) {
-      sql.updateStream.run(meta.top, meta.idleUntilMs, meta.id)
-      sql.trim.run(meta.id, meta.top - meta.historySize)
+      if (meta.chunk !== undefined && meta.chunk.count > 0) this.#writeChunk(meta, meta.chunk)
+      sql.updateStream.run(meta.top, meta.historySize, meta.idleUntilMs, meta.id)
+      this.#trimIfDue(meta)
     }
+  }
+
+  #writeChunk(meta: StreamMeta, chunk: ChunkBuilder): void {
+    this.#sql.insertChunk.run(meta.id, chunk.firstSeq, chunk.lastSeq, chunk.expiresMs, chunk.body)
+    if (meta.oldestLastSeq === 0) meta.oldestLastSeq = chunk.lastSeq
+    chunk.reset()
+  }
+
+  /** Deletes chunks wholly below the visible window, once half a history's worth piled up there. */
+  #trimIfDue(meta: StreamMeta): void {
+    const line = meta.top - meta.historySize
+    if (meta.oldestLastSeq === 0 || meta.oldestLastSeq > line - (meta.historySize >> 1)) return
+    this.#sql.trim.run(meta.id, line)
+    meta.oldestLastSeq = this.#sql.oldestChunk.get(meta.id) ?? 0
   }
 
   #meta(channel: string, nowMs: number): StreamMeta {
     let meta = this.#cache.get(channel)
     if (meta === undefined) {
-      const row = this.#sql.selectStream.get(channel)
-      if (row !== undefined) {
-        meta = { id: row.id, channel, epoch: row.epoch, top: row.top, historySize: 0, idleUntilMs: row.idle_until_ms, batch: 0, lastUsedMs: nowMs }
-      } else {
-        const epoch = newEpoch()
-        const idleUntilMs = nowMs + this.#idleStreamTtlMs
-        const id = Number(this.#sql.insertStream.run(channel, epoch, idleUntilMs).lastInsertRowid)
-        meta = { id, channel, epoch, top: 0, historySize: 0, idleUntilMs, batch: 0, lastUsedMs: nowMs }
-      }
+      meta = this.#load(channel, nowMs)
       this.#cache.set(channel, meta)
     }
     meta.lastUsedMs = nowMs
     return meta
   }
+
+  /** Reads the channel's row, or creates it (offset 0, fresh epoch) for a channel never seen. */
+  #load(channel: string, nowMs: number): StreamMeta {
+    const row = this.#sql.selectStream.get(channel)
+    if (row !== undefined) {
+      return {
+        id: row.id,
+        epoch: row.epoch,
+        top: row.top,
+        historySize: row.history_size,
+        idleUntilMs: row.idle_until_ms,
+        oldestLastSeq: this.#sql.oldestChunk.get(row.id) ?? 0,
+        batch: 0,
+        chunk: undefined,
+        lastUsedMs: nowMs,
+      }
+    }
+    const epoch = newEpoch()
+    const idleUntilMs = nowMs + this.#idleStreamTtlMs
+    const id = Number(this.#sql.insertStream.run(channel, epoch, idleUntilMs).lastInsertRowid)
+    return { id, epoch, top: 0, historySize: 0, idleUntilMs, oldestLastSeq: 0, batch: 0, chunk: undefined, lastUsedMs: nowMs }
+  }
 }
 
-function toPublication(row: PublicationRow): Publication {
-  const publication: Publication = { offset: row.seq, data: row.data, timeMs: row.time_ms }
-  if (row.info !== null) publication.info = JSON.parse(row.info) as Publication['info'] & object
-  if (row.tags !== null) publication.tags = JSON.parse(row.tags) as Record<string, string>
-  return publication
+/**
+ * JSON text of an info or tags object, memoised per object: a connection publishes with the same
+ * `ClientInfo` object again and again. Callers must not mutate what they passed to publish.
+ */
+const jsonCache = new WeakMap<object, string>()
+function jsonOf(value: object): string {
+  let json = jsonCache.get(value)
+  if (json === undefined) {
+    json = JSON.stringify(value)
+    jsonCache.set(value, json)
+  }
+  return json
 }
