@@ -5,7 +5,7 @@ import { client, collect, connectionToken, next, sleep, startServer, until, type
 describe('native protocol: connect and tokens', () => {
   let server: Server
   before(async () => {
-    server = await startServer({ options: { expiredCloseDelayMs: 500 } })
+    server = await startServer({ options: { expiredCloseDelayMs: 1000 } })
   })
   after(async () => {
     await server.close()
@@ -92,10 +92,10 @@ describe('native protocol: connect and tokens', () => {
   it('refreshes the connection token before it expires and stays connected', async () => {
     let calls = 0
     const c = client(server.url, {
-      token: await connectionToken('dave', {}, 1),
+      token: await connectionToken('dave', {}, 2),
       getToken: async () => {
         calls++
-        return connectionToken('dave', {}, 1)
+        return connectionToken('dave', {}, 2)
       },
     })
     const disconnects = collect(c, 'disconnected')
@@ -103,7 +103,7 @@ describe('native protocol: connect and tokens', () => {
     try {
       c.connect()
       await next(c, 'connected')
-      await sleep(2600)
+      await sleep(4500)
       assert.ok(calls >= 2, `getToken called ${calls} times`)
       assert.equal(disconnects.length, 0)
       assert.equal(connects.length, 1)
@@ -116,7 +116,7 @@ describe('native protocol: connect and tokens', () => {
   it('a connection whose token expires without refresh is closed with 3005, then reconnects with a new token', async () => {
     let calls = 0
     const c = client(server.url, {
-      token: await connectionToken('erin', {}, 1),
+      token: await connectionToken('erin', {}, 2),
       // The first refresh never resolves: the server must enforce expiry itself.
       getToken: () => {
         calls++
@@ -128,7 +128,7 @@ describe('native protocol: connect and tokens', () => {
     try {
       c.connect()
       await next(c, 'connected')
-      await until(() => connecting.some((ctx) => ctx.code === 3005), 4000, 'close 3005')
+      await until(() => connecting.some((ctx) => ctx.code === 3005), 6000, 'close 3005')
       await next(c, 'connected', 4000)
     } finally {
       c.disconnect()

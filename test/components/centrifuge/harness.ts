@@ -52,13 +52,19 @@ export type ServerOptions = {
   noAuth?: boolean
   /** Default 0 (a free port). */
   port?: number
+  /** Per-connection send queue limit of the App (slow-consumer threshold). */
+  maxBufferedBytes?: number
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<Server> {
   const engine = options.engine ?? createMemoryEngine()
   const hub = new Hub(engine, options.channels ?? testChannels, { warn() {}, error() {} })
   await hub.start()
-  const app = new App({ port: options.port ?? 0, keepaliveIntervalMs: 0 })
+  const app = new App({
+    port: options.port ?? 0,
+    keepaliveIntervalMs: 0,
+    ...(options.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: options.maxBufferedBytes }),
+  })
   const rpc = new RpcRegistry()
   const component = mountCentrifuge(app, {
     hub,
