@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { EchoServer, mountHealth, mountMetrics, type App } from '../../src/index.js'
+import { App, EchoServer, mountHealth, mountMetrics, readinessHandler } from '../../src/index.js'
 import { closed, metric, nextMessage, openClient, rawExchange, startApp, statusOf, upgradeRequest } from './helpers.js'
 
 describe('App routing and handshake refusals', () => {
@@ -240,6 +240,17 @@ describe('graceful close and health', () => {
     assert.deepEqual((await codes).map((c) => c.code), [1001, 1001, 1001])
     assert.equal(await metric(app, 'sprocket_closes_total', 'code="1001"'), 3)
     assert.equal(await metric(app, 'sprocket_connections'), 0)
+  })
+
+  test('/readyz answers 503 while an app is starting', async () => {
+    const starting = new App({ port: 0 })
+    const probe = await startApp({}, (a) => a.mount('/readyz', readinessHandler(starting)))
+    const res = await fetch(`http://127.0.0.1:${probe.port}/readyz`)
+    assert.equal(res.status, 503)
+    assert.deepEqual(await res.json(), { status: 'starting' })
+    await probe.close()
+    await starting.close()
+    assert.equal(starting.state, 'closed')
   })
 
   test('a client that never answers the close is dropped after timeoutMs', async () => {
