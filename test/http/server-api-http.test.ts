@@ -1,6 +1,9 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
+import { Writable } from 'node:stream'
+import { pino } from 'pino'
+import { mountServerApi } from '../../src/http/api/server-api.js'
 import { ErrorCode } from '../../src/errors.js'
 import { API_KEY, startApiServer, type ApiServer } from './api-harness.js'
 
@@ -124,5 +127,32 @@ describe('HTTP rules', () => {
     const res = await server.call('publish', body)
     assert.equal(res.status, 200)
     assert.equal((await json(res)).result.offset, 1)
+  })
+})
+
+describe('startup log', () => {
+  async function startupLines(apiKey: string | undefined, clientAuth: { tokenSecret?: string }): Promise<Array<{ level: number; msg: string }>> {
+    const lines: Array<{ level: number; msg: string }> = []
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)))
+        done()
+      },
+    })
+    const logger = pino({ level: 'info' }, sink)
+    mountServerApi({ mount() {} }, { hub: server.hub, apiKey, logger, clientAuth })
+    await new Promise((resolve) => setImmediate(resolve))
+    return lines
+  }
+
+  test('demo mode is announced when neither an API key nor a token key is configured', async () => {
+    const demo = await startupLines(undefined, {})
+    assert.ok(demo.some((line) => line.level === 40 && line.msg.startsWith('DEMO MODE')))
+    const secured = await startupLines('key', { tokenSecret: 'secret' })
+    assert.ok(!secured.some((line) => line.msg.startsWith('DEMO MODE')))
+    assert.ok(!secured.some((line) => line.level >= 40))
+    const apiOnly = await startupLines('key', {})
+    assert.ok(!apiOnly.some((line) => line.msg.startsWith('DEMO MODE')))
+    assert.ok(apiOnly.some((line) => line.level === 40))
   })
 })

@@ -147,10 +147,12 @@ export function mountServerApi(app: HttpMountable, options: ServerApiOptions): v
     options.logger.warn(
       'DEMO MODE: no api.key and no client token key configured. The server API is disabled and clients connect anonymously without tokens. Set SPROCKET_API_KEY and SPROCKET_TOKEN_SECRET (or the config file) before exposing this server.',
     )
-  } else if (!hasApiKey) {
-    options.logger.warn('server API disabled: no api.key configured (set SPROCKET_API_KEY to enable POST /api/<method>)')
-  } else {
-    options.logger.info({ path: `${SERVER_API_PREFIX}/<method>` }, 'server API enabled')
+    return
+  }
+  if (hasApiKey) options.logger.info({ path: `${SERVER_API_PREFIX}/<method>` }, 'server API enabled')
+  else options.logger.warn('server API disabled: no api.key configured (set SPROCKET_API_KEY to enable POST /api/<method>)')
+  if (options.clientAuth !== undefined && !hasClientKey) {
+    options.logger.warn('no client token key configured: clients can only connect anonymously (set SPROCKET_TOKEN_SECRET)')
   }
 }
 
