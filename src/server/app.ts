@@ -183,23 +183,25 @@ export class App {
     this.#keepalive.stop()
     const serverClosed = new Promise<void>((resolve) => this.#server.close(() => resolve()))
     for (const conn of this.#conns) conn.close(SHUTDOWN_CLOSE_CODE, 'server shutting down')
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([
-      this.#drained(),
-      new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
-    ])
-    clearTimeout(timer)
+    await this.#drainedWithin(timeoutMs)
     for (const conn of this.#conns) conn.terminate()
     this.#server.closeAllConnections()
-    await this.#drained()
+    // A destroyed socket reports its close within a turn or two; never hang shutdown on one.
+    await this.#drainedWithin(1_000)
     await serverClosed
     this.#state = 'closed'
     this.logger.info('closed')
   }
 
-  #drained(): Promise<void> {
-    if (this.#conns.size === 0) return Promise.resolve()
-    return new Promise((resolve) => this.#drainWaiters.push(resolve))
+  /** Resolves when no connection is left, or after `timeoutMs`. */
+  async #drainedWithin(timeoutMs: number): Promise<void> {
+    if (this.#conns.size === 0) return
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      new Promise<void>((resolve) => this.#drainWaiters.push(resolve)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ])
+    clearTimeout(timer)
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
