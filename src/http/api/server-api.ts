@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import { apiKeyMatches, presentedApiKey } from '../../auth/api-key.js'
-import { hasTokenKey, type ClientAuthOptions } from '../../auth/client-auth-options.js'
+import { anonymousAllowed, hasTokenKey, type ClientAuthOptions } from '../../auth/client-auth-options.js'
 import { ErrorCode, ProtocolError } from '../../errors.js'
 import type { HttpHandler } from '../../server/types.js'
 import { DEFAULT_API_MAX_BODY_BYTES } from './api-options.js'
@@ -141,18 +141,19 @@ async function runBatch(executor: ServerApiExecutor, body: unknown, onBug: (erro
  */
 export function mountServerApi(app: HttpMountable, options: ServerApiOptions): void {
   app.mount(`${SERVER_API_PREFIX}/*`, createServerApiHandler(options))
+  const { logger, clientAuth } = options
   const hasApiKey = options.apiKey !== undefined && options.apiKey !== ''
-  const hasClientKey = options.clientAuth !== undefined && hasTokenKey(options.clientAuth)
+  const hasClientKey = clientAuth !== undefined && hasTokenKey(clientAuth)
   if (!hasApiKey && !hasClientKey) {
-    options.logger.warn(
-      'DEMO MODE: no api.key and no client token key configured. The server API is disabled and clients connect anonymously without tokens. Set SPROCKET_API_KEY and SPROCKET_TOKEN_SECRET (or the config file) before exposing this server.',
+    logger.warn(
+      'DEMO MODE: no api.key and no client token key configured: the server API is disabled and anyone may connect without a token. Set SPROCKET_API_KEY and SPROCKET_TOKEN_SECRET (or the config file) before exposing this server.',
     )
     return
   }
-  if (hasApiKey) options.logger.info({ path: `${SERVER_API_PREFIX}/<method>` }, 'server API enabled')
-  else options.logger.warn('server API disabled: no api.key configured (set SPROCKET_API_KEY to enable POST /api/<method>)')
-  if (options.clientAuth !== undefined && !hasClientKey) {
-    options.logger.warn('no client token key configured: clients can only connect anonymously (set SPROCKET_TOKEN_SECRET)')
+  if (hasApiKey) logger.info({ path: `${SERVER_API_PREFIX}/<method>` }, 'server API enabled')
+  else logger.warn('server API disabled: no api.key configured (set SPROCKET_API_KEY to enable POST /api/<method>)')
+  if (clientAuth !== undefined && !hasClientKey && anonymousAllowed(clientAuth)) {
+    logger.warn('no client token key configured: anyone may connect without a token (set SPROCKET_TOKEN_SECRET to require tokens)')
   }
 }
 
