@@ -96,6 +96,9 @@ export async function handleConnect(session: Session, command: ConnectCommand): 
   } catch (error) {
     session.subs.clear()
     await hub.removeSubscriber(session)
+    if (error instanceof ProtocolError && error.code === ErrorCode.limitExceeded) {
+      throw new ProtocolError(ErrorCode.limitExceeded, 'channel limit', DisconnectCode.channelLimit)
+    }
     throw error
   }
   if (session.isClosed) {

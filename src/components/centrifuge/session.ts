@@ -79,6 +79,8 @@ export class Session implements Subscriber<PreparedMessage> {
   /** Connection expiry (ms since the epoch); undefined: never. */
   expiresAtMs: number | undefined
   state: SessionState = 'connecting'
+  /** Set once a subscription with an expiry exists, so `tick` skips the scan for everyone else. */
+  hasExpiringSubs = false
   nextPingAtMs = 0
   awaitingPongSinceMs: number | undefined
   readonly #rate: CommandRate
@@ -255,6 +257,7 @@ export class Session implements Subscriber<PreparedMessage> {
       this.flush()
       if (this.awaitingPongSinceMs === undefined) this.awaitingPongSinceMs = nowMs
     }
+    if (!this.hasExpiringSubs) return
     for (const [channel, sub] of this.subs) {
       if (sub.expiresAtMs !== undefined && nowMs >= sub.expiresAtMs + options.expiredCloseDelayMs) {
         if (sub.serverSide) {

@@ -115,6 +115,7 @@ export async function handleSubscribe(session: Session, command: SubscribeComman
     joinLeave: command.joinLeave && result.joinLeave,
     ...(expiresAtMs === undefined ? {} : { expiresAtMs }),
   })
+  if (expiresAtMs !== undefined) session.hasExpiringSubs = true
   const body = subscribeResultBody(result, since !== undefined, claims?.data === undefined ? undefined : JSON.stringify(claims.data))
   if (expiresAtMs !== undefined) {
     body.expires = true
@@ -156,8 +157,12 @@ export async function handleSubRefresh(session: Session, command: SubRefreshComm
   }
   const nowMs = Date.now()
   const expiresAtMs = expiryOf(claims)
-  if (expiresAtMs === undefined) delete sub.expiresAtMs
-  else sub.expiresAtMs = expiresAtMs
+  if (expiresAtMs === undefined) {
+    delete sub.expiresAtMs
+  } else {
+    sub.expiresAtMs = expiresAtMs
+    session.hasExpiringSubs = true
+  }
   const expiry = expiresAtMs === undefined ? {} : { expires: true, ttlSeconds: ttlSeconds(expiresAtMs, nowMs) }
   session.reply(encodeServerMessage({ type: 'result', id: command.id, result: { type: 'sub_refresh', ...expiry } }))
 }

@@ -165,6 +165,14 @@ describe('native protocol on the wire', () => {
     assert.equal(closed.reason, 'force disconnect')
   })
 
+  it('closes with 3505 when the token names more server-side channels than a connection may hold', async () => {
+    const channels = Array.from({ length: 130 }, (_, i) => `chat:many-${i}`)
+    const raw = await open()
+    raw.send(JSON.stringify({ connect: { token: await connectionToken('greedy', { channels }) }, id: 1 }))
+    assert.equal((await raw.closed).code, 3505)
+    await stillServing()
+  })
+
   it('ignores a malformed control message and keeps going', async () => {
     const raw = await open()
     await raw.connect()
