@@ -171,6 +171,7 @@ export class WsUpgrader {
       if (!counted) {
         transport.close(1011, 'internal error')
         events.peerError(1011, new Error('cannot attach the fragment counter to the socket'))
+        return
       }
       events.open()
     })
