@@ -81,9 +81,16 @@ describe('App routing and handshake refusals', () => {
     assert.equal(await metric(app, 'sprocket_handshakes_refused_total', 'reason="bad_negotiation"'), 1)
   })
 
-  test('non-GET upgrade: 405', async () => {
+  test('non-GET upgrade: 405, counted', async () => {
     const response = await rawExchange(app.port, upgradeRequest('/echo').replace('GET', 'POST'))
     assert.equal(statusOf(response), 405)
+    assert.equal(await metric(app, 'sprocket_handshakes_refused_total', 'reason="bad_method"'), 1)
+  })
+
+  test('Upgrade header other than websocket: 400, counted', async () => {
+    const response = await rawExchange(app.port, upgradeRequest('/echo', { Upgrade: 'h2c' }))
+    assert.equal(statusOf(response), 400)
+    assert.equal(await metric(app, 'sprocket_handshakes_refused_total', 'reason="bad_upgrade"'), 1)
   })
 
   test('plain HTTP mounts, 404 elsewhere, 500 when a handler throws', async () => {
