@@ -24,6 +24,6 @@ export type ServeContext = {
 
 /**
  * A feature's hook into `sprocket serve`: adds its routes to `context.app`. Runs before the
- * server listens, in the order of `mounts`.
+ * server listens, in the order of `mounts`; a returned promise is awaited, any other value ignored.
  */
-export type Mount = (context: ServeContext) => void | Promise<void>
+export type Mount = (context: ServeContext) => unknown
