@@ -28,7 +28,7 @@ export type ApiServer = {
   close(): Promise<void>
 }
 
-export async function startApiServer(options: Partial<Omit<ServerApiOptions, 'hub' | 'logger'>> = { apiKey: API_KEY }): Promise<ApiServer> {
+export async function startApiServer(options: Partial<Omit<ServerApiOptions, 'hub'>> = { apiKey: API_KEY }): Promise<ApiServer> {
   const engine = createMemoryEngine()
   const hub = await createHub(engine, channelsConfig, pino({ level: 'silent' }))
   const app = new App({ port: 0, host: '127.0.0.1', keepaliveIntervalMs: 0 })

@@ -156,3 +156,28 @@ describe('startup log', () => {
     assert.ok(apiOnly.some((line) => line.level === 40))
   })
 })
+
+describe('failures on our side', () => {
+  test('an engine failure is error 100 in the reply (and in its broadcast slot), logged', async () => {
+    const lines: Array<{ level: number; msg: string; method?: string }> = []
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)))
+        done()
+      },
+    })
+    const broken = await startApiServer({ apiKey: API_KEY, logger: pino({ level: 'error' }, sink) })
+    try {
+      await broken.engine.close()
+      const call = (method: string, body: unknown) => broken.call(method, body).then(json)
+      assert.equal((await call('publish', { channel: 'chat:x', data: 1 })).error.code, ErrorCode.internal)
+      const broadcast = await call('broadcast', { channels: ['chat:x', 'nope:y'], data: 1 })
+      assert.equal(broadcast.result.responses[0].error.code, ErrorCode.internal)
+      assert.equal(broadcast.result.responses[1].error.code, ErrorCode.unknownChannel)
+      await new Promise((resolve) => setImmediate(resolve))
+      assert.ok(lines.some((line) => line.level === 50 && line.method === 'publish'))
+    } finally {
+      await broken.close()
+    }
+  })
+})

@@ -25,6 +25,8 @@ export type ServerApiExecutorOptions = {
   nodeName?: string
   /** Default: package.json's version. */
   version?: string
+  /** Hears failures that are not a peer's mistake (each becomes error 100 in its reply). */
+  onBug?: (error: unknown, method: string) => void
 }
 
 export type ApiError = { code: number; message: string }
@@ -55,6 +57,7 @@ export class ServerApiExecutor {
   readonly #nodeStats: (() => NodeStats) | undefined
   readonly #nodeName: string
   readonly #version: string
+  readonly #onBug: (error: unknown, method: string) => void
   readonly #uid = randomUUID()
   readonly #startedMs = Date.now()
 
@@ -63,6 +66,7 @@ export class ServerApiExecutor {
     this.#nodeStats = options.nodeStats
     this.#nodeName = options.nodeName ?? hostname()
     this.#version = options.version ?? packageVersion()
+    this.#onBug = options.onBug ?? (() => {})
   }
 
   /** Validates `body` for `method` and runs it. `batch` is handled by `batch()`, not here. */
@@ -103,16 +107,15 @@ export class ServerApiExecutor {
   /**
    * Runs each command (`{"<method>": {...}}`) and answers one reply per command, in order:
    * `{"<method>": result}` or `{"error": {...}}`. Unknown or nested-batch commands are 104.
-   * `onBug` hears errors that are not a peer's mistake (they become 100 in their slot).
    */
-  async batch(request: ApiRequest<'batch'>, onBug: (error: unknown, method: string) => void): Promise<{ replies: unknown[] }> {
+  async batch(request: ApiRequest<'batch'>): Promise<{ replies: unknown[] }> {
     const run = async (command: Record<string, unknown>): Promise<unknown> => {
       const keys = Object.keys(command)
       const method = keys[0]
       if (keys.length !== 1 || method === undefined || !isApiMethod(method) || method === 'batch') {
         return { error: { code: ErrorCode.methodNotFound, message: 'method not found' } }
       }
-      const reply = await this.reply(method, command[method], onBug)
+      const reply = await this.reply(method, command[method])
       return 'error' in reply ? reply : { [method]: reply.result }
     }
     if (request.parallel === true) return { replies: await Promise.all(request.commands.map(run)) }
@@ -122,13 +125,11 @@ export class ServerApiExecutor {
   }
 
   /** `call`, with failures folded into an error reply. */
-  async reply(method: Exclude<ApiMethod, 'batch'>, body: unknown, onBug: (error: unknown, method: string) => void): Promise<ApiReply> {
+  async reply(method: Exclude<ApiMethod, 'batch'>, body: unknown): Promise<ApiReply> {
     try {
       return { result: await this.call(method, body) }
     } catch (error) {
-      if (error instanceof ProtocolError) return { error: { code: error.code, message: error.message } }
-      onBug(error, method)
-      return { error: { code: ErrorCode.internal, message: 'internal server error' } }
+      return this.#errorReply(error, method)
     }
   }
 
@@ -146,8 +147,7 @@ export class ServerApiExecutor {
           if (channel === '') throw new ProtocolError(ErrorCode.badRequest, 'channels: empty channel name')
           return { result: await this.#publishOne(channel, data, request) }
         } catch (error) {
-          if (error instanceof ProtocolError) return { error: { code: error.code, message: error.message } }
-          throw error
+          return this.#errorReply(error, 'broadcast')
         }
       }),
     )
@@ -266,6 +266,13 @@ export class ServerApiExecutor {
         },
       ],
     }
+  }
+
+  /** A peer's mistake keeps its code; anything else is reported and answered as 100. */
+  #errorReply(error: unknown, method: string): { error: ApiError } {
+    if (error instanceof ProtocolError) return { error: { code: error.code, message: error.message } }
+    this.#onBug(error, method)
+    return { error: { code: ErrorCode.internal, message: 'internal server error' } }
   }
 
   #refuseUnsupportedPublishOptions(request: ApiRequest<'publish'> | ApiRequest<'broadcast'>): void {

@@ -68,10 +68,10 @@ function errorBody(code: number, message: string): { error: { code: number; mess
  * `{"error":{"code","message"}}` (batch: `{"replies":[…]}`), as Centrifugo answers.
  */
 export function createServerApiHandler(options: ServerApiOptions): HttpHandler {
-  const executor = new ServerApiExecutor({ hub: options.hub, ...(options.nodeStats ? { nodeStats: options.nodeStats } : {}) })
+  const onBug = (error: unknown, method: string) => options.logger.error({ err: error, method }, 'server API method failed')
+  const executor = new ServerApiExecutor({ hub: options.hub, onBug, ...(options.nodeStats ? { nodeStats: options.nodeStats } : {}) })
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_API_MAX_BODY_BYTES
   const apiKey = options.apiKey
-  const onBug = (error: unknown, method: string) => options.logger.error({ err: error, method }, 'server API method failed')
 
   return async (req: IncomingMessage, res: ServerResponse) => {
     if (apiKey === undefined || apiKey === '') {
@@ -115,7 +115,7 @@ export function createServerApiHandler(options: ServerApiOptions): HttpHandler {
       return
     }
 
-    const reply = await executor.reply(method, body, onBug)
+    const reply = await executor.reply(method, body)
     if ('error' in reply && String(req.headers['x-centrifugo-error-mode']).toLowerCase() === 'transport') {
       sendJson(res, transportStatus(reply.error.code), reply.error)
       return
@@ -126,7 +126,7 @@ export function createServerApiHandler(options: ServerApiOptions): HttpHandler {
 
 async function runBatch(executor: ServerApiExecutor, body: unknown, onBug: (error: unknown, method: string) => void): Promise<unknown> {
   try {
-    return await executor.batch(parseRequest('batch', body), onBug)
+    return await executor.batch(parseRequest('batch', body))
   } catch (error) {
     if (error instanceof ProtocolError) return errorBody(error.code, error.message)
     onBug(error, 'batch')
