@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
+import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import WebSocket from 'ws'
-import { ServeProcess } from './cli-process.js'
+import { runCli, ServeProcess } from './cli-process.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'sprocket-serve-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -169,5 +170,51 @@ describe('sprocket serve shutdown', () => {
       socket.destroy()
       await server.stop()
     }
+  })
+})
+
+describe('sprocket serve with TLS', () => {
+  function selfSignedCert(): { cert: string; key: string } | undefined {
+    const cert = join(dir, 'cert.pem')
+    const key = join(dir, 'key.pem')
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+        '-subj', '/CN=localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' })
+      return { cert, key }
+    } catch {
+      return undefined
+    }
+  }
+
+  test('tls.cert and tls.key serve wss:// and https:// on the same port', async (t) => {
+    const pem = selfSignedCert()
+    if (pem === undefined) {
+      if (process.env.CI === 'true') assert.fail('openssl is needed to make a test certificate')
+      t.skip('openssl not installed')
+      return
+    }
+    const server = new ServeProcess(['--port', '0', '--host', '127.0.0.1', '--engine', 'memory'], {
+      env: { SPROCKET_TLS_CERT: pem.cert, SPROCKET_TLS_KEY: pem.key },
+    })
+    try {
+      const line = await server.waitForLog((l) => l.msg === 'serving')
+      assert.equal(line.url, `https://127.0.0.1:${String(line.port)}`)
+      const ws = new WebSocket(`wss://127.0.0.1:${String(line.port)}/echo`, { rejectUnauthorized: false })
+      await once(ws, 'open')
+      const reply = await echoOnce(ws, 'over tls')
+      assert.equal(reply.data.toString(), 'over tls')
+      ws.close()
+      await once(ws, 'close')
+    } finally {
+      await server.stop()
+    }
+  })
+
+  test('an unreadable certificate exits 2 naming tls.cert', async () => {
+    const result = await runCli(['serve', '--port', '0', '--engine', 'memory'], {
+      env: { SPROCKET_TLS_CERT: join(dir, 'missing-cert.pem'), SPROCKET_TLS_KEY: join(dir, 'missing-key.pem') },
+    })
+    assert.equal(result.status, 2)
+    assert.match(result.stderr, /tls\.cert/)
   })
 })
