@@ -3,6 +3,7 @@ import type { Mount } from './serve-context.js'
 import { serverApiMount } from '../http/api/server-api.js'
 import { clientScriptMount } from '../http/client-script.js'
 import { centrifugeMount } from '../components/centrifuge/centrifuge-mount.js'
+import { chatMount } from '../components/chat/chat-mount.js'
 
 /**
  * Every feature `sprocket serve` mounts, in order: one line each. A feature exports its own
@@ -15,4 +16,5 @@ export const mounts: readonly Mount[] = [
   serverApiMount,
   clientScriptMount,
   centrifugeMount,
+  chatMount,
 ]

@@ -4,6 +4,7 @@ import type { Config } from '../config/index.js'
 import type { Engine } from '../engine/index.js'
 import type { HubApi } from '../hub/index.js'
 import type { App } from '../server/app.js'
+import type { RpcRegistry } from '../components/centrifuge/rpc-registry.js'
 
 /** What `sprocket serve` built, handed to every feature that mounts itself on the server. */
 export type ServeContext = {
@@ -15,6 +16,10 @@ export type ServeContext = {
   readonly hub: HubApi
   /** The Prometheus registry served at /metrics; features register their metrics here. */
   readonly registry: Registry
+  /** RPC methods of the native protocol, shared by the features that add some (the chat). */
+  readonly rpc: RpcRegistry
+  /** In demo mode with chat demo sign-in: the secret demo tokens are signed and verified with. */
+  readonly demoTokenSecret?: string
   /**
    * Registers work to run at shutdown, after the server stopped accepting and closed its
    * connections and before the hub and engine close. Closers run in reverse order of registration.

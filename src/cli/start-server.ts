@@ -3,6 +3,8 @@ import { collectDefaultMetrics, Registry } from 'prom-client'
 import type { Config } from '../config/index.js'
 import { createEngine } from '../engine/index.js'
 import { createHub } from '../hub/index.js'
+import { RpcRegistry } from '../components/centrifuge/rpc-registry.js'
+import { chatDemoTokenSecret, withChatNamespaces } from '../components/chat/index.js'
 import { App } from '../server/app.js'
 import { appOptionsFromConfig } from './app-options-from-config.js'
 import { mounts as defaultMounts } from './mounts.js'
@@ -33,11 +35,16 @@ export async function startServer(config: Config, logger: Logger, mounts: readon
     dataDir: config.dataDir,
     onHandlerError: (error, event) => logger.error({ err: error, event }, 'engine event handler failed'),
   })
-  const hub = await createHub(engine, config.channels, logger.child({ component: 'hub' }))
+  const hub = await createHub(engine, withChatNamespaces(config.channels, config.chat), logger.child({ component: 'hub' }))
 
   const app = new App(appOptionsFromConfig(config, logger, registry))
   const closers: (() => void | Promise<void>)[] = []
-  const context: ServeContext = { config, logger, app, engine, hub, registry, onShutdown: (close) => closers.push(close) }
+  const demoTokenSecret = chatDemoTokenSecret(config)
+  const context: ServeContext = {
+    config, logger, app, engine, hub, registry, rpc: new RpcRegistry(),
+    ...(demoTokenSecret === undefined ? {} : { demoTokenSecret }),
+    onShutdown: (close) => closers.push(close),
+  }
   for (const mount of mounts) await mount(context)
 
   await app.listen()

@@ -4,7 +4,7 @@ import type { App } from '../../server/app.js'
 import type { RpcRegistry } from '../centrifuge/rpc-registry.js'
 import type { ChatOptions } from './chat-options.js'
 import { loadDemoSecret } from './demo-secret.js'
-import { mountChat, type MountedChat } from './mount-chat.js'
+import { mountChat } from './mount-chat.js'
 
 type ChatConfig = { dataDir: string; chat: ChatOptions; client: ClientAuthOptions }
 
@@ -36,12 +36,12 @@ export function chatDemoTokenSecret(config: ChatConfig): string | undefined {
  * `sprocket serve`'s hook for the chat: the page at `/`, `/chat/*` and the `chat.*` RPC methods.
  * Needs the hub built with `withChatNamespaces` and the RPC registry the native protocol uses.
  */
-export function chatMount(context: ChatMountContext): MountedChat | undefined {
+export function chatMount(context: ChatMountContext): void {
   const { config, logger } = context
-  if (!config.chat.enabled) return undefined
+  if (!config.chat.enabled) return
   if (context.rpc === undefined) {
     logger.warn({}, 'chat not mounted: no RPC registry shared with the native protocol')
-    return undefined
+    return
   }
   const tokenSecret = config.client.tokenSecret ?? context.demoTokenSecret
   if (config.chat.demoSignIn && config.client.tokenSecret !== undefined) {
@@ -49,5 +49,4 @@ export function chatMount(context: ChatMountContext): MountedChat | undefined {
   }
   const chat = mountChat(context.app, { hub: context.hub, rpc: context.rpc, auth: { tokenSecret }, dataDir: config.dataDir, options: config.chat, logger })
   context.onShutdown(() => chat.close())
-  return chat
 }
