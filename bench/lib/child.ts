@@ -20,8 +20,10 @@ type Reply = { id: number; result?: unknown; error?: string }
  */
 export async function startServerChild(name: string, script: string, options: Record<string, unknown> = {}): Promise<ServerChild> {
   const path = fileURLToPath(new URL(`./servers/${script}.ts`, import.meta.url))
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every server process there when it stops.
+  const profileDir = process.env.BENCH_CPU_PROF
   const child: ChildProcess = fork(path, [JSON.stringify(options)], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>()
