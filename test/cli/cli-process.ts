@@ -15,9 +15,16 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 export type Finished = { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
+export type SpawnOptions = {
+  env?: Record<string, string>
+  cwd?: string
+  /** Module to run instead of src/cli/main.ts (a test fixture that wraps the CLI). */
+  module?: string
+}
+
 /** Spawns `sprocket <args>` from source (through tsx). */
-export function spawnCli(args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', mainModule, ...args], {
+export function spawnCli(args: readonly string[], options: SpawnOptions = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', options.module ?? mainModule, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: cleanEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -35,7 +42,7 @@ export async function finished(child: ChildProcess): Promise<Finished> {
 }
 
 /** Runs `sprocket <args>` to completion. */
-export function runCli(args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<Finished> {
+export function runCli(args: readonly string[], options: SpawnOptions = {}): Promise<Finished> {
   return finished(spawnCli(args, options))
 }
 
@@ -51,7 +58,7 @@ export class ServeProcess {
   readonly exited: Promise<Finished>
   #waiters: { match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }[] = []
 
-  constructor(args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}) {
+  constructor(args: readonly string[], options: SpawnOptions = {}) {
     this.child = spawnCli(['serve', ...args], options)
     this.exited = finished(this.child)
     let pending = ''

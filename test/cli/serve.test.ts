@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import WebSocket from 'ws'
-import { runCli, ServeProcess } from './cli-process.js'
+import { repoRoot, runCli, ServeProcess } from './cli-process.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'sprocket-serve-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -217,4 +217,23 @@ describe('sprocket serve with TLS', () => {
     assert.equal(result.status, 2)
     assert.match(result.stderr, /tls\.cert/)
   })
+})
+
+describe('sprocket serve crashes', () => {
+  for (const [signal, what] of [['SIGUSR2', 'an uncaught exception'], ['SIGUSR1', 'an unhandled rejection']] as const) {
+    test(`${what} is logged at fatal and exits 1`, async () => {
+      const server = new ServeProcess(['--port', '0', '--host', '127.0.0.1', '--engine', 'memory'], {
+        module: join(repoRoot, 'test/cli/fixtures/serve-then-throw.ts'),
+      })
+      try {
+        await server.port()
+        server.child.kill(signal)
+        const result = await server.exited
+        assert.equal(result.status, 1)
+        assert.ok(server.logs.some((l) => l.level === 60 && l.msg === 'uncaught error'))
+      } finally {
+        await server.stop()
+      }
+    })
+  }
 })
