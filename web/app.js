@@ -345,7 +345,7 @@ function setPresence(conv, users, announce) {
         clearTimeout(conv.leaving.get(user))
         conv.leaving.delete(user)
       } else {
-        conv.addNotice(`${nameOf(user)} joined`)
+        conv.addNotice(user, 'joined')
       }
     }
     for (const user of before.keys()) {
@@ -353,7 +353,7 @@ function setPresence(conv, users, announce) {
       conv.leaving.set(user, setTimeout(() => {
         conv.leaving.delete(user)
         if (conv.presence.has(user)) return
-        conv.addNotice(`${nameOf(user)} left`)
+        conv.addNotice(user, 'left')
         if (state.current === conv.channel) renderMessages(conv, viewContext(), { stick: isAtBottom() })
       }, leaveGraceMs))
     }

@@ -35,8 +35,9 @@ export class Conversation {
     this.leaving = new Map()
   }
 
-  addNotice(text) {
-    this.notices.push({ id: ++this.noticeSeq, text, after: this.lastOffset(), ts: Date.now() })
+  /** @param {string} user @param {'joined'|'left'} verb */
+  addNotice(user, verb) {
+    this.notices.push({ id: ++this.noticeSeq, user, verb, after: this.lastOffset(), ts: Date.now() })
     if (this.notices.length > 20) this.notices.shift()
   }
 

@@ -94,7 +94,8 @@ function buildItems(conv, view) {
     }
     if (entry.notice) {
       const notice = entry.notice
-      items.push({ key: `n:${notice.id}`, shape: notice.text, build: () => el('li', { class: 'notice', text: notice.text }) })
+      const text = `${view.profileOf(notice.user).name} ${notice.verb}`
+      items.push({ key: `n:${notice.id}`, shape: text, build: () => el('li', { class: 'notice', text }) })
       previous = null
       continue
     }

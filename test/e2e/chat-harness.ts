@@ -1,13 +1,5 @@
-import type { AddressInfo } from 'node:net'
-import { createTokenVerifier } from '../../src/auth/index.js'
-import { RpcRegistry } from '../../src/components/centrifuge/rpc-registry.js'
-import { mountCentrifuge } from '../../src/components/centrifuge/mount-centrifuge.js'
-import { chatOptionsSchema, loadDemoSecret, mountChat, withChatNamespaces } from '../../src/components/chat/index.js'
-import { createEngine } from '../../src/engine/index.js'
-import { createHub } from '../../src/hub/index.js'
-import type { HubApi } from '../../src/hub/types.js'
-import { mountClientScript } from '../../src/http/client-script.js'
-import { App } from '../../src/server/app.js'
+import { randomBytes } from 'node:crypto'
+import { ServeProcess } from '../cli/cli-process.js'
 
 /** Options Chromium needs on this machine (and CI): no sandbox, no GPU, nothing phoning home. */
 export const chromiumOptions = {
@@ -18,39 +10,48 @@ export const chromiumOptions = {
 export type ChatServer = {
   url: string
   port: number
-  hub: HubApi
+  /** Closes the user's connections from the server side with a code that lets clients reconnect. */
+  dropConnections(userId: string): Promise<void>
+  /** Graceful stop (SIGTERM), as an operator restarting the server would. */
   close(): Promise<void>
 }
 
-const quiet = { warn: () => {}, error: (details: object, message: string) => console.error(message, details) }
-
 /**
- * Sprocket as `sprocket serve` composes it for the chat: sqlite engine in `dataDir`, the hub with
- * the chat namespaces, the native protocol (tokens signed with the demo secret), the client
- * script, and the chat. `port` 0 picks a free one; pass the old port to restart in place.
+ * `sprocket serve` as a child process on 127.0.0.1, in demo mode (no token key) with the server
+ * API enabled so the test can drop connections. `port` 0 picks a free one; pass the old port to
+ * restart in place, so open pages reconnect to the new process.
  */
 export async function startChatServer(dataDir: string, port = 0): Promise<ChatServer> {
-  const engine = createEngine({ type: 'sqlite' }, { dataDir })
-  const chatOptions = chatOptionsSchema.parse({})
-  const hub = await createHub(engine, withChatNamespaces({}, chatOptions), quiet)
-  const app = new App({ host: '127.0.0.1', port })
-  const tokenSecret = loadDemoSecret(dataDir)
-  const rpc = new RpcRegistry()
-  const centrifuge = mountCentrifuge(app, { hub, rpc, auth: createTokenVerifier({ tokenSecret }), options: { allowAnonymous: false }, allowedOrigins: ['*'] })
-  mountClientScript(app)
-  const chat = mountChat(app, { hub, rpc, auth: { tokenSecret }, dataDir, options: chatOptions })
-  const address: AddressInfo = await app.listen()
+  const apiKey = randomBytes(12).toString('hex')
+  const serve = new ServeProcess(['--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--log-level', 'info'], {
+    env: { SPROCKET_API_KEY: apiKey },
+  })
+  let bound: number
+  try {
+    bound = await serve.port()
+  } catch (error) {
+    await serve.stop()
+    throw error
+  }
+  const url = `http://127.0.0.1:${bound}`
   return {
-    url: `http://127.0.0.1:${address.port}`,
-    port: address.port,
-    hub,
+    url,
+    port: bound,
+    async dropConnections(userId) {
+      const response = await fetch(`${url}/api/disconnect`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+        body: JSON.stringify({ user: userId, disconnect: { code: 3011, reason: 'force reconnect' } }),
+      })
+      if (!response.ok) throw new Error(`disconnect answered ${response.status}`)
+      const body = (await response.json()) as { error?: unknown }
+      if (body.error !== undefined) throw new Error(`disconnect failed: ${JSON.stringify(body.error)}`)
+    },
     async close() {
-      centrifuge.shutdown()
-      await app.close({ timeoutMs: 2000 })
-      centrifuge.close()
-      chat.close()
-      await hub.close()
-      await engine.close()
+      if (serve.child.exitCode === null && serve.child.signalCode === null) serve.child.kill('SIGTERM')
+      const timer = setTimeout(() => serve.child.kill('SIGKILL'), 8000)
+      await serve.exited
+      clearTimeout(timer)
     },
   }
 }

@@ -195,7 +195,7 @@ describe('the chat page at / in Chromium', { timeout: 120_000 }, () => {
     await bobContext.setOffline(true)
     // Chromium keeps an open WebSocket through offline emulation: drop it from the server side
     // with a close code that lets the client reconnect.
-    await server.hub.broadcastControl({ kind: 'disconnect', user: bobId, code: 3011, reason: 'test reconnect' })
+    await server.dropConnections(bobId)
     await bob.waitForFunction(() => document.querySelector('#banner')?.textContent?.includes('Reconnecting'), null, { timeout: waitMs })
 
     for (const n of [1, 2, 3]) {
