@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { client, next, startServer, type Server } from './harness.js'
+import { client, collect, next, sleep, startServer, type Server } from './harness.js'
 
 describe('native protocol: connect, subscribe, publish', () => {
   let server: Server
@@ -32,6 +32,23 @@ describe('native protocol: connect, subscribe, publish', () => {
       assert.equal(pub.info.client, ctx.client)
     } finally {
       c.disconnect()
+    }
+  })
+
+  it('pings often enough for the client watchdog (ping 1 s, client tolerance 1 s)', async () => {
+    const fast = await startServer({ options: { pingIntervalMs: 1000 } })
+    const c = client(fast.url, { maxServerPingDelay: 1000 })
+    const connecting = collect(c, 'connecting')
+    try {
+      const connected = next(c, 'connected')
+      c.connect()
+      await connected
+      await sleep(3500)
+      assert.equal(c.state, 'connected')
+      assert.equal(connecting.length, 1, 'never reconnected for lack of pings')
+    } finally {
+      c.disconnect()
+      await fast.close()
     }
   })
 })

@@ -87,6 +87,20 @@ describe('native protocol on the wire', () => {
     raw.close()
   })
 
+  it('answers 112 to a recover it cannot serve when the client asked to reject unrecovered (flag 2), 107 to reverse history from offset 0', async () => {
+    const raw = await open()
+    await raw.connect()
+    raw.send('{"subscribe":{"channel":"chat:strict","recover":true,"offset":5,"epoch":"gone","flag":3},"id":2}')
+    assert.equal((await raw.reply(2))['error'].code, 112)
+    raw.send('{"subscribe":{"channel":"chat:strict","recover":true,"offset":5,"epoch":"gone","flag":1},"id":3}')
+    const lenient = (await raw.reply(3))['subscribe']
+    assert.equal(lenient.was_recovering, true)
+    assert.equal(lenient.recovered, undefined, 'recovered: false is omitted')
+    raw.send('{"history":{"channel":"chat:strict","since":{"offset":0},"reverse":true,"limit":5},"id":4}')
+    assert.equal((await raw.reply(4))['error'].code, 107)
+    raw.close()
+  })
+
   it('pings every interval; a client that answers stays, one that does not is closed with 3012', async () => {
     const good = await open()
     const bad = await open()
