@@ -31,13 +31,15 @@ export type RunningServer = {
 export async function startServer(config: Config, logger: Logger, mounts: readonly Mount[] = defaultMounts): Promise<RunningServer> {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'sprocket_process_' })
+  // Built first: it reads the TLS files, so a bad path fails before anything is opened.
+  const appOptions = appOptionsFromConfig(config, logger, registry)
   const engine = createEngine(config.engine, {
     dataDir: config.dataDir,
     onHandlerError: (error, event) => logger.error({ err: error, event }, 'engine event handler failed'),
   })
   const hub = await createHub(engine, withChatNamespaces(config.channels, config.chat), logger.child({ component: 'hub' }))
 
-  const app = new App(appOptionsFromConfig(config, logger, registry))
+  const app = new App(appOptions)
   const closers: (() => void | Promise<void>)[] = []
   const demoTokenSecret = chatDemoTokenSecret(config)
   const context: ServeContext = {
