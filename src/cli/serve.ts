@@ -26,7 +26,9 @@ const serveFlags = {
 
 const usage = `Usage: sprocket serve [options]
 
-Runs the server: echo at /echo, /healthz, /readyz and /metrics.
+Runs the server on one port: the chat page at /, the native protocol at
+/connection/websocket, the server API at /api/*, echo at /echo, /healthz,
+/readyz and /metrics.
 
 Options:
   -c, --config FILE      JSON config file (default: $SPROCKET_CONFIG, else none)
