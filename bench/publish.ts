@@ -5,7 +5,8 @@
  * Workload: `count` publishes of a ~100-byte JSON payload over 100 channels (round-robin), history
  * size 100 and TTL 60 s, every channel subscribed (fan-out to a counting handler), with `inflight`
  * publishes kept in flight by as many async loops. Prints publishes/s per engine and the ratio
- * sqlite/memory for each in-flight level.
+ * sqlite/memory for each in-flight level, by wall clock and by CPU time of the process (the
+ * latter is steadier when other processes share the cores).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -38,7 +39,10 @@ const handler: EngineHandler = {
   onControl() {},
 }
 
-async function measure(engine: Engine, inflight: number, total: number): Promise<number> {
+type Rate = { wallPerSecond: number; cpuPerSecond: number }
+
+/** Publishes per wall-clock second, and per CPU second of this process (steadier on a busy machine). */
+async function measure(engine: Engine, inflight: number, total: number): Promise<Rate> {
   await engine.start(handler)
   for (const c of channels) await engine.subscribe(c)
   delivered = 0
@@ -50,16 +54,20 @@ async function measure(engine: Engine, inflight: number, total: number): Promise
     }
   }
   const startNs = process.hrtime.bigint()
+  const startCpu = process.cpuUsage()
   await Promise.all(Array.from({ length: inflight }, loop))
   const seconds = Number(process.hrtime.bigint() - startNs) / 1e9
+  const cpu = process.cpuUsage(startCpu)
   await new Promise((resolve) => setImmediate(resolve))
   if (delivered !== total) throw new Error(`delivered ${delivered} of ${total}`)
   await engine.close()
-  return total / seconds
+  return { wallPerSecond: total / seconds, cpuPerSecond: total / ((cpu.user + cpu.system) / 1e6) }
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'sprocket-bench-'))
-const rows: string[][] = [['in flight', 'publishes', 'memory/s', 'sqlite/s', 'sqlite/memory', 'sqlite commits']]
+const rows: string[][] = [
+  ['in flight', 'publishes', 'memory/s', 'sqlite/s', 'sqlite/memory', 'memory/cpu-s', 'sqlite/cpu-s', 'ratio (cpu)', 'sqlite commits'],
+]
 try {
   for (const inflight of levels) {
     // One publish in flight is one commit per publish: fewer of them keep the run short.
@@ -67,7 +75,17 @@ try {
     const memory = await measure(createMemoryEngine(), inflight, total)
     const sqlite = createSqliteEngine({ file: join(dir, `bench-${inflight}.db`) })
     const durable = await measure(sqlite, inflight, total)
-    rows.push([String(inflight), String(total), fmt(memory), fmt(durable), (durable / memory).toFixed(2), String(sqlite.stats.commits)])
+    rows.push([
+      String(inflight),
+      String(total),
+      fmt(memory.wallPerSecond),
+      fmt(durable.wallPerSecond),
+      (durable.wallPerSecond / memory.wallPerSecond).toFixed(2),
+      fmt(memory.cpuPerSecond),
+      fmt(durable.cpuPerSecond),
+      (durable.cpuPerSecond / memory.cpuPerSecond).toFixed(2),
+      String(sqlite.stats.commits),
+    ])
   }
 } finally {
   await rm(dir, { recursive: true, force: true })

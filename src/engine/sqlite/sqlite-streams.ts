@@ -22,7 +22,10 @@ type StreamMeta = {
   epoch: string
   top: number
   historySize: number
+  /** As stored: never earlier than the stream's real idle deadline, moved forward in steps. */
   idleUntilMs: number
+  /** The batch moved `idleUntilMs`, so the row's indexed `idle_until_ms` needs writing. */
+  idleMoved: boolean
   /** `last_seq` of the oldest stored chunk, 0 when none: decides when trimming is due. */
   oldestLastSeq: number
   /** Batch that last wrote this stream: its row is updated once per batch. */
@@ -68,7 +71,10 @@ export class SqliteStreams {
       insertStream: db.prepare<[string, string, number]>(
         'INSERT INTO streams (channel, epoch, top, history_size, idle_until_ms) VALUES (?, ?, 0, 0, ?)',
       ),
-      updateStream: db.prepare<[number, number, number, number]>('UPDATE streams SET top = ?, history_size = ?, idle_until_ms = ? WHERE id = ?'),
+      updateStream: db.prepare<[number, number, number]>('UPDATE streams SET top = ?, history_size = ? WHERE id = ?'),
+      updateStreamIdle: db.prepare<[number, number, number, number]>(
+        'UPDATE streams SET top = ?, history_size = ?, idle_until_ms = ? WHERE id = ?',
+      ),
       insertChunk: db.prepare<[number, number, number, number, string]>(
         'INSERT INTO chunks (stream_id, first_seq, last_seq, expires_ms, body) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -199,7 +205,7 @@ export class SqliteStreams {
         if (windowMs > 0) sql.upsertKey.run(meta.id, key, offset, nowMs + windowMs)
       }
       meta.historySize = options.historySize
-      meta.idleUntilMs = nowMs + (historyTtlMs > 0 ? historyTtlMs : this.#idleStreamTtlMs)
+      this.#extendIdle(meta, nowMs, historyTtlMs > 0 ? historyTtlMs : this.#idleStreamTtlMs)
       item.result = { offset, epoch: meta.epoch, duplicate: false }
       if (wants(item.channel)) {
         const publication: Publication = { offset, data: item.data, timeMs: nowMs }
@@ -210,9 +216,26 @@ export class SqliteStreams {
     }
     for (const meta of this.#touched) {
       if (meta.chunk !== undefined && meta.chunk.count > 0) this.#writeChunk(meta, meta.chunk)
-      sql.updateStream.run(meta.top, meta.historySize, meta.idleUntilMs, meta.id)
+      if (meta.idleMoved) {
+        sql.updateStreamIdle.run(meta.top, meta.historySize, meta.idleUntilMs, meta.id)
+        meta.idleMoved = false
+      } else {
+        sql.updateStream.run(meta.top, meta.historySize, meta.id)
+      }
       this.#trimIfDue(meta)
     }
+  }
+
+  /**
+   * Keeps the stored idle deadline between `nowMs + ttlMs` (the real one: never forget a stream
+   * too soon) and a quarter TTL later, writing it an eighth of the TTL ahead, so a busy stream
+   * rewrites its indexed `idle_until_ms` only now and then.
+   */
+  #extendIdle(meta: StreamMeta, nowMs: number, ttlMs: number): void {
+    const needed = nowMs + ttlMs
+    if (needed <= meta.idleUntilMs && meta.idleUntilMs <= needed + Math.floor(ttlMs / 4)) return
+    meta.idleUntilMs = needed + Math.floor(ttlMs / 8)
+    meta.idleMoved = true
   }
 
   #writeChunk(meta: StreamMeta, chunk: ChunkBuilder): void {
@@ -249,6 +272,7 @@ export class SqliteStreams {
         top: row.top,
         historySize: row.history_size,
         idleUntilMs: row.idle_until_ms,
+        idleMoved: false,
         oldestLastSeq: this.#sql.oldestChunk.get(row.id) ?? 0,
         batch: 0,
         chunk: undefined,
@@ -258,7 +282,7 @@ export class SqliteStreams {
     const epoch = newEpoch()
     const idleUntilMs = nowMs + this.#idleStreamTtlMs
     const id = Number(this.#sql.insertStream.run(channel, epoch, idleUntilMs).lastInsertRowid)
-    return { id, epoch, top: 0, historySize: 0, idleUntilMs, oldestLastSeq: 0, batch: 0, chunk: undefined, lastUsedMs: nowMs }
+    return { id, epoch, top: 0, historySize: 0, idleUntilMs, idleMoved: false, oldestLastSeq: 0, batch: 0, chunk: undefined, lastUsedMs: nowMs }
   }
 }
 
