@@ -88,7 +88,14 @@ export async function handleConnect(session: Session, command: ConnectCommand): 
       const recovery = command.subs[sub.channel]
       const since = recovery?.recover === true ? { offset: recovery.offset, epoch: recovery.epoch } : undefined
       const info = { user: session.userId, client: session.clientId, ...(session.connInfo === undefined ? {} : { connInfo: session.connInfo }) }
-      const result = await hub.subscribe(session, sub.channel, { info, granted: true, ...(since === undefined ? {} : { since }) })
+      let result: SubscribeResult
+      try {
+        result = await hub.subscribe(session, sub.channel, { info, granted: true, ...(since === undefined ? {} : { since }) })
+      } catch (error) {
+        // A user id that cannot name a valid channel (too long, odd characters) simply has no personal channel.
+        if (sub.personal && error instanceof ProtocolError && error.code !== ErrorCode.limitExceeded) continue
+        throw error
+      }
       results.push({ sub, result })
       session.subs.set(sub.channel, { serverSide: true, joinLeave: result.joinLeave && !sub.personal })
       subs[sub.channel] = subscribeResultBody(result, since !== undefined, sub.data)

@@ -187,6 +187,13 @@ describe('native protocol on the wire', () => {
     await stillServing()
   })
 
+  it('a user id that cannot name a personal channel connects without one', async () => {
+    const raw = await open()
+    const result = await raw.connect(1, { token: await connectionToken('u'.repeat(300)) })
+    assert.equal(result['connect'].subs, undefined)
+    raw.close()
+  })
+
   it('ignores a malformed control message and keeps going', async () => {
     const raw = await open()
     await raw.connect()
