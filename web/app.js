@@ -287,10 +287,15 @@ async function loadOlder() {
   if (!Number.isFinite(conv.oldest)) return
   state.loadingOlder = true
   try {
-    const result = await conv.sub.history({ limit: pageSize, since: { offset: conv.oldest, epoch: conv.epoch }, reverse: true })
+    // The page before `oldest`, read forwards from just below it: offsets are gap-free within an
+    // epoch, so this is exactly [oldest - 50, oldest - 1] while history still holds them.
+    const from = Math.max(0, conv.oldest - 1 - pageSize)
+    const limit = conv.oldest - 1 - from
+    const result = await conv.sub.history({ limit, since: { offset: from, epoch: conv.epoch } })
     for (const publication of result.publications) conv.add(publication)
-    const oldest = Math.min(...result.publications.map((p) => p.offset), Infinity)
-    conv.hasOlder = result.publications.length === pageSize && oldest > 1
+    const first = Math.min(...result.publications.map((p) => p.offset), Infinity)
+    // Nothing older is left when we reached offset 1, or history no longer holds what we asked for.
+    conv.hasOlder = from > 0 && first === from + 1
     ensureProfiles(result.publications.map((p) => p.data?.user).filter(Boolean))
     if (state.current === conv.channel) renderMessages(conv, viewContext(), { keepTop: true })
   } catch (error) {
@@ -521,6 +526,8 @@ async function sendMessage(text) {
     toast(`That message is too long (at most ${state.config.maxMessageBytes} bytes).`)
     return false
   }
+  // Others stop showing us as typing when the message arrives; typing again should show at once.
+  state.typingSentMs = 0
   const key = crypto.randomUUID().replace(/-/g, '')
   const pending = { key, text, user: state.me.id, ts: Date.now(), pending: true, failed: false }
   conv.pending.set(key, pending)
@@ -935,6 +942,12 @@ async function openDm(profile) {
 }
 
 byId('signout').addEventListener('click', () => signOut())
+
+// Links to `#room/<id>` and `#dm/<userId>` open that conversation.
+window.addEventListener('hashchange', () => {
+  const conv = conversationFromHash()
+  if (conv && conv.channel !== state.current) select(conv.channel)
+})
 
 // Opening a DM from a message author or the online list.
 document.addEventListener('click', (event) => {

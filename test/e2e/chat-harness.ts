@@ -12,6 +12,8 @@ export type ChatServer = {
   port: number
   /** Closes the user's connections from the server side with a code that lets clients reconnect. */
   dropConnections(userId: string): Promise<void>
+  /** Publishes through the server HTTP API, as a site's backend would. */
+  publish(channel: string, data: unknown): Promise<void>
   /** Graceful stop (SIGTERM), as an operator restarting the server would. */
   close(): Promise<void>
 }
@@ -34,19 +36,21 @@ export async function startChatServer(dataDir: string, port = 0): Promise<ChatSe
     throw error
   }
   const url = `http://127.0.0.1:${bound}`
+  const api = async (method: string, body: unknown) => {
+    const response = await fetch(`${url}/api/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: JSON.stringify(body),
+    })
+    if (!response.ok) throw new Error(`${method} answered ${response.status}`)
+    const answer = (await response.json()) as { error?: unknown }
+    if (answer.error !== undefined) throw new Error(`${method} failed: ${JSON.stringify(answer.error)}`)
+  }
   return {
     url,
     port: bound,
-    async dropConnections(userId) {
-      const response = await fetch(`${url}/api/disconnect`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-        body: JSON.stringify({ user: userId, disconnect: { code: 3011, reason: 'force reconnect' } }),
-      })
-      if (!response.ok) throw new Error(`disconnect answered ${response.status}`)
-      const body = (await response.json()) as { error?: unknown }
-      if (body.error !== undefined) throw new Error(`disconnect failed: ${JSON.stringify(body.error)}`)
-    },
+    dropConnections: (userId) => api('disconnect', { user: userId, disconnect: { code: 3011, reason: 'force reconnect' } }),
+    publish: (channel, data) => api('publish', { channel, data }),
     async close() {
       if (serve.child.exitCode === null && serve.child.signalCode === null) serve.child.kill('SIGTERM')
       const timer = setTimeout(() => serve.child.kill('SIGKILL'), 8000)

@@ -13,7 +13,7 @@ const waitMs = 10_000
 // What the functions evaluated in the page use of its globals (the project compiles without the DOM lib).
 type PageNode = { textContent: string | null; dataset: Record<string, string | undefined> }
 declare const document: {
-  querySelector(selector: string): PageNode | null
+  querySelector(selector: string): (PageNode & { hasAttribute(name: string): boolean }) | null
   querySelectorAll(selector: string): Iterable<PageNode> & { length: number }
   documentElement: { scrollWidth: number }
 }
@@ -132,6 +132,10 @@ describe('the chat page at / in Chromium', { timeout: 120_000 }, () => {
     await waitForTexts(bob, conversation)
     const authors = await bob.$$eval('#message-list .msg.head .msg-author', (nodes) => nodes.map((node) => node.textContent))
     assert.deepEqual(authors, ['Ann Lee', 'Bob', 'Ann Lee', 'Bob'])
+
+    await bob.getByRole('textbox', { name: /^Message / }).pressSequentially('I am wri')
+    await ann.waitForFunction(() => document.querySelector('#typing')?.textContent === 'Bob is typing…', null, { timeout: waitMs })
+    await bob.getByRole('textbox', { name: /^Message / }).fill('')
   })
 
   it('shows who is online once per user, with a second tab for Ann', async () => {
@@ -237,6 +241,23 @@ describe('the chat page at / in Chromium', { timeout: 120_000 }, () => {
     await phone.getByRole('button', { name: 'Open menu' }).click()
     await phone.screenshot({ path: 'test-results/chat-375-menu.png' })
     await phone.close()
+  })
+
+  it('loads the last 50 messages of a long room, and older pages on scrolling up', async () => {
+    // A backend fills #general through the server API: 120 messages, faster than any user may post.
+    const older = Array.from({ length: 120 }, (_, i) => `Archive message ${i + 1}`)
+    for (const text of older) await server.publish('rooms:general', { text, user: annId, name: 'Ann Lee', color: '#3b6ea5', ts: Date.now() })
+    await bob.goto(`${server.url}/#room/general`)
+    await bob.reload()
+    await waitForTitle(bob, '#general')
+    await waitForTexts(bob, older.slice(-50))
+    await bob.locator('#messages').evaluate((box) => ((box as unknown as { scrollTop: number }).scrollTop = 0))
+    await waitForTexts(bob, older.slice(-100))
+    await bob.locator('#messages').evaluate((box) => ((box as unknown as { scrollTop: number }).scrollTop = 0))
+    await waitForTexts(bob, older)
+    await bob.waitForFunction(() => document.querySelector('#older')?.hasAttribute('hidden'), null, { timeout: waitMs })
+    await bob.locator('#room-list .conv', { hasText: 'Launch plans' }).click()
+    await waitForTexts(bob, conversation)
   })
 
   it('keeps rooms, profiles and history across a server restart', async () => {
