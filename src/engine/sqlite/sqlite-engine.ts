@@ -104,7 +104,8 @@ export class SqliteEngine implements Engine {
   }
 
   publish(channel: string, data: string, options: PublishOptions): Promise<PublishResult> {
-    if (this.#closed || this.#streams === undefined) return Promise.reject(new EngineClosedError(this.name))
+    if (this.#closed) return Promise.reject(new EngineClosedError(this.name))
+    if (this.#streams === undefined) return Promise.reject(new Error('sqlite engine not started'))
     return new Promise((resolve, reject) => {
       this.#queue.push({ channel, data, options, resolve, reject })
       this.#flushScheduled ??= setImmediate(this.#flush)
