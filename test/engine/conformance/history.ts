@@ -75,11 +75,11 @@ export function historyCases(ctx: ConformanceContext): void {
 
     test('retention by TTL drops expired publications', async () => {
       const { engine } = await startEngine()
-      await engine.publish('ttl', '"old"', { historySize: 100, historyTtlMs: 150 })
-      await engine.publish('ttl', '"old2"', { historySize: 100, historyTtlMs: 150 })
+      await engine.publish('ttl', '"old"', { historySize: 100, historyTtlMs: 400 })
+      await engine.publish('ttl', '"old2"', { historySize: 100, historyTtlMs: 400 })
       const keep = await engine.publish('ttl', '"new"', { historySize: 100, historyTtlMs: 60_000 })
       assert.equal((await engine.history('ttl', { limit: 10 })).publications.length, 3)
-      await sleep(300)
+      await sleep(600)
       const r = await engine.history('ttl', { limit: 10 })
       assert.deepEqual(
         r.publications.map((p) => p.data),

@@ -29,16 +29,17 @@ export function presenceCases(ctx: ConformanceContext): void {
     })
 
     test('entries expire unless refreshed', async () => {
+      // kept: ttl 600 ms, refreshed at ~400 ms, checked at ~800 ms (past its first expiry).
       const { engine } = await startEngine()
       await engine.addPresence('exp', info('short', 'u1'), 100)
-      await engine.addPresence('exp', info('kept', 'u2'), 200)
-      await sleep(120)
-      await engine.addPresence('exp', info('kept', 'u2'), 200) // refresh
+      await engine.addPresence('exp', info('kept', 'u2'), 600)
+      await sleep(400)
+      await engine.addPresence('exp', info('kept', 'u2'), 600) // refresh
       assert.deepEqual(Object.keys(await engine.presence('exp')), ['kept'])
       assert.deepEqual(await engine.presenceStats('exp'), { numClients: 1, numUsers: 1 })
-      await sleep(120)
+      await sleep(400)
       assert.deepEqual(Object.keys(await engine.presence('exp')), ['kept'])
-      await sleep(150)
+      await sleep(400)
       assert.deepEqual(await engine.presence('exp'), {})
       assert.deepEqual(await engine.presenceStats('exp'), { numClients: 0, numUsers: 0 })
     })
