@@ -233,6 +233,8 @@ function onSubscribed(conv, ctx) {
     if (!conv.hasReadMark) {
       conv.readOffset = conv.kind === 'room' ? conv.top : 0
       conv.readEpoch = conv.epoch
+      conv.hasReadMark = true
+      if (conv.kind === 'room') saveReadMark(conv)
     }
   } else if (ctx.wasRecovering && !ctx.recovered) {
     // Too much was missed to replay: load the latest page afresh.
@@ -506,9 +508,21 @@ function markRead(conv) {
   conv.readOffset = conv.top
   conv.readEpoch = conv.epoch
   renderSidebar()
+  saveReadMark(conv)
+}
+
+/** Stores the conversation's read mark on the server, debounced per channel. */
+function saveReadMark(conv) {
   clearTimeout(state.readTimers.get(conv.channel))
-  state.readTimers.set(conv.channel, setTimeout(() => {
-    state.client.rpc('chat.read.mark', { channel: conv.channel, offset: conv.readOffset, epoch: conv.readEpoch }).catch(() => {})
+  document.body.dataset.readMarks = 'pending'
+  state.readTimers.set(conv.channel, setTimeout(async () => {
+    try {
+      await state.client.rpc('chat.read.mark', { channel: conv.channel, offset: conv.readOffset, epoch: conv.readEpoch })
+    } catch {
+      // The next read mark carries this one too (marks only move forward).
+    }
+    state.readTimers.delete(conv.channel)
+    if (state.readTimers.size === 0) document.body.dataset.readMarks = 'saved'
   }, 500))
 }
 

@@ -97,6 +97,10 @@ describe('the chat page at / in Chromium', { timeout: 120_000 }, () => {
           void dialog.dismiss()
         })
         page.on('pageerror', (error) => pageErrors.push(error.message))
+        page.on('console', (message) => {
+          if (message.type() === 'error' && /Content.Security.Policy|Refused to/i.test(message.text())) pageErrors.push(message.text())
+          if (process.env['CHAT_E2E_CONSOLE']) console.log(`[${message.type()}] ${message.text()}`)
+        })
       })
     }
   })
@@ -258,6 +262,28 @@ describe('the chat page at / in Chromium', { timeout: 120_000 }, () => {
     await bob.waitForFunction(() => document.querySelector('#older')?.hasAttribute('hidden'), null, { timeout: waitMs })
     await bob.locator('#room-list .conv', { hasText: 'Launch plans' }).click()
     await waitForTexts(bob, conversation)
+  })
+
+  it('counts unread messages per room and keeps read marks on the server', async () => {
+    const badge = (page: Page, room: string) =>
+      page.locator('#room-list .conv', { hasText: room }).locator('.badge').textContent({ timeout: waitMs })
+    await ann.locator('#room-list .conv', { hasText: 'general' }).click()
+    await waitForTitle(ann, '#general')
+    await send(ann, 'Anyone in general?')
+    await send(ann, 'Hello?')
+    await ann.locator('#room-list .conv', { hasText: 'Launch plans' }).click()
+    assert.equal(await badge(bob, 'general'), '2')
+    await bob.reload()
+    await waitForTitle(bob, '#Launch plans')
+    assert.equal(await badge(bob, 'general'), '2')
+    await bob.locator('#room-list .conv', { hasText: 'general' }).click()
+    await bob.waitForFunction(() => document.querySelector('#room-list .badge') === null, null, { timeout: waitMs })
+    await bob.waitForFunction(() => document.querySelector('body')?.dataset['readMarks'] === 'saved', null, { timeout: waitMs })
+    await bob.locator('#room-list .conv', { hasText: 'Launch plans' }).click()
+    await bob.reload()
+    await waitForTitle(bob, '#Launch plans')
+    await waitForTexts(bob, conversation)
+    assert.equal(await bob.locator('#room-list .badge').count(), 0)
   })
 
   it('keeps rooms, profiles and history across a server restart', async () => {
