@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { Agent, request } from 'node:http'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
@@ -17,7 +17,12 @@ const channel = 'durable:stream'
 const total = 10_000
 const killAfterAcks = 4_000
 const inFlight = 128
-const padding = 'x'.repeat(64)
+/**
+ * ~2 KiB per publication: the acknowledged ones fill the WAL past SQLite's auto-checkpoint
+ * (1000 pages, ~4 MiB) several times before the kill, so checkpoints (and the WAL restarting
+ * from its beginning) happen mid-stream, and chunk rows spill into overflow pages.
+ */
+const padding = 'x'.repeat(2048)
 
 type Payload = { seq: number; worker: number; pad: string }
 type Sent = { seq: number; worker: number; sentNs: bigint }
@@ -29,6 +34,7 @@ const dir = mkdtempSync(join(tmpdir(), 'sprocket-durability-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
 
 const configFile = join(dir, 'sprocket.json')
+const dataDir = join(dir, 'data')
 writeFileSync(
   configFile,
   JSON.stringify({
@@ -44,7 +50,7 @@ writeFileSync(
 )
 
 function startServe(): ServeProcess {
-  return new ServeProcess(['--config', configFile, '--port', '0', '--data-dir', join(dir, 'data')])
+  return new ServeProcess(['--config', configFile, '--port', '0', '--data-dir', dataDir])
 }
 
 /** POSTs `/api/<method>` over a keep-alive connection; resolves with the parsed JSON body. */
@@ -153,7 +159,7 @@ async function readHistory(port: number): Promise<{ publications: HistoryPublica
   }
 }
 
-test('every acknowledged HTTP publish survives kill -9 of sprocket serve, gap-free, in order, same epoch', { timeout: 60_000 }, async () => {
+test('every acknowledged HTTP publish survives kill -9 of sprocket serve, gap-free, in order, same epoch', { timeout: 120_000 }, async () => {
   const startedMs = Date.now()
   const first = startServe()
   let second: ServeProcess | undefined
@@ -170,6 +176,9 @@ test('every acknowledged HTTP publish survives kill -9 of sprocket serve, gap-fr
     const epochs = new Set(acks.map((ack) => ack.epoch))
     assert.equal(epochs.size, 1, `one epoch before the kill, got ${[...epochs].join(', ')}`)
     const epochBefore = acks[0]!.epoch
+    const checkpointedBytes = statSync(join(dataDir, 'sprocket.db')).size
+    // The main file holds only the schema until a checkpoint copies publications into it.
+    assert.ok(checkpointedBytes > 1_048_576, `WAL checkpoints ran before the kill (main file ${checkpointedBytes} bytes)`)
 
     second = startServe()
     const port = await second.port()

@@ -108,9 +108,9 @@ async function publish(seq: number): Promise<{ offset: number; epoch: string }> 
   return body.result
 }
 
-test('1,000 subscribers (999 raw ws + 1 centrifuge client) each get 50 concurrent HTTP publications exactly once, in offset order', { timeout: 60_000 }, async () => {
+test('1,000 subscribers (999 raw ws + 1 centrifuge client) each get 50 concurrent HTTP publications exactly once, in offset order', { timeout: 120_000 }, async () => {
   const raw: RawSubscriber[] = []
-  const client = new Centrifuge(wsUrl, { websocket: WebSocket, timeout: 10_000 })
+  const client = new Centrifuge(wsUrl, { websocket: WebSocket, timeout: 30_000 })
   const clientReceived: Received[] = []
   try {
     const connectStartMs = Date.now()
@@ -127,7 +127,7 @@ test('1,000 subscribers (999 raw ws + 1 centrifuge client) each get 50 concurren
     })
     sub.subscribe()
     client.connect()
-    await sub.ready(10_000)
+    await sub.ready(30_000)
     const connectMs = Date.now() - connectStartMs
     assert.equal(server.context.app.connectionCount, rawSubscribers + 1, 'every subscriber holds its own connection')
 
