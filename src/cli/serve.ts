@@ -3,7 +3,7 @@ import { ExitStatus, type Command } from './command.js'
 import { createLogger } from './logger.js'
 import { parseFlags } from './parse-flags.js'
 import { waitForShutdown } from './shutdown.js'
-import { startServer, type RunningServer } from './start-server.js'
+import { startServer } from './start-server.js'
 
 /** `serve` flags that set a config field; `--config` names the file instead. */
 const flagBindings: readonly { flag: string; path: string; kind: EnvKind }[] = [
@@ -68,16 +68,23 @@ export const serveCommand: Command = {
     process.on('uncaughtException', failHard)
     process.on('unhandledRejection', failHard)
 
-    let server: RunningServer
+    // Signals are handled from here on: one arriving while the server starts waits for the start,
+    // then shuts down what was started.
+    const starting = startServer(config, logger)
+    // Leave the connections most of the budget, the hub and engine the rest.
+    const connectionsTimeoutMs = Math.max(config.shutdownTimeoutMs - 1000, Math.floor(config.shutdownTimeoutMs / 2))
+    const stopped = waitForShutdown({
+      logger,
+      timeoutMs: config.shutdownTimeoutMs,
+      close: async () => (await starting).close(connectionsTimeoutMs),
+    })
     try {
-      server = await startServer(config, logger)
+      await starting
     } catch (error) {
       if (error instanceof ConfigError) throw error
       logger.fatal({ err: error }, 'failed to start')
       return ExitStatus.failure
     }
-    // Leave the connections most of the budget, the engine the rest.
-    const connectionsTimeoutMs = Math.max(config.shutdownTimeoutMs - 1000, Math.floor(config.shutdownTimeoutMs / 2))
-    return waitForShutdown({ logger, timeoutMs: config.shutdownTimeoutMs, close: () => server.close(connectionsTimeoutMs) })
+    return stopped
   },
 }
