@@ -40,6 +40,8 @@ export const engineOptionsSchema = z
         sweepIntervalMs: z.number().int().min(10).default(1_000),
         /** How long an idle stream published without a history TTL keeps its offset and epoch. */
         idleStreamTtlMs: z.number().int().min(0).default(3_600_000),
+        /** Caps the database file; publishes that would grow it further fail. Default: no cap. */
+        maxFileBytes: z.number().int().min(65_536).optional(),
       })
       .strict()
       .prefault({}),

@@ -141,6 +141,29 @@ describe('sqlite engine', () => {
     assert.deepEqual(await second.publish('idem', '1', opts), { ...r, duplicate: true })
   })
 
+  test('a batch that cannot be written rejects as a whole and leaves no gap', async () => {
+    const engine = await open({ maxFileBytes: 256 * 1024 })
+    const payload = JSON.stringify('x'.repeat(4000))
+    const opts = { historySize: 10_000, historyTtlMs: 60_000 }
+    let lastOffset = 0
+    let failed: PromiseSettledResult<unknown>[] | undefined
+    for (let round = 0; round < 100 && failed === undefined; round++) {
+      const settled = await Promise.allSettled(Array.from({ length: 10 }, () => engine.publish('big', payload, opts)))
+      if (settled.some((r) => r.status === 'rejected')) failed = settled
+      else lastOffset = (settled.at(-1) as PromiseFulfilledResult<{ offset: number }>).value.offset
+    }
+    assert.ok(failed !== undefined, 'the cap was never reached')
+    assert.ok(lastOffset > 0)
+    for (const r of failed) {
+      assert.equal(r.status, 'rejected')
+      assert.equal((r.reason as { code?: string }).code, 'SQLITE_FULL')
+    }
+    const h = await engine.history('big', { limit: 0 })
+    assert.equal(h.offset, lastOffset)
+    await engine.removeHistory('big')
+    assert.deepEqual(await engine.publish('big', payload, opts), { offset: lastOffset + 1, epoch: h.epoch, duplicate: false })
+  })
+
   test('a second engine cannot open a file in use', async () => {
     await open()
     const other = createSqliteEngine({ file: join(dir, 'sprocket.db'), busyTimeoutMs: 50 })

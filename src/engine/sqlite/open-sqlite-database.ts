@@ -55,7 +55,16 @@ export type SqliteSynchronous = 'normal' | 'full'
  *   the lock it fails to open instead (SQLITE_BUSY). Side effect: other tools cannot read the
  *   file while Sprocket runs.
  */
-export function openSqliteDatabase(file: string, synchronous: SqliteSynchronous, busyTimeoutMs = 1_000): Database.Database {
+export type OpenSqliteOptions = {
+  synchronous: SqliteSynchronous
+  /** How long to wait for another process's lock on the file before failing. */
+  busyTimeoutMs: number
+  /** Caps the database file; writes past it fail with SQLITE_FULL. Undefined: no cap. */
+  maxFileBytes: number | undefined
+}
+
+export function openSqliteDatabase(file: string, options: OpenSqliteOptions): Database.Database {
+  const { synchronous, busyTimeoutMs, maxFileBytes } = options
   mkdirSync(dirname(file), { recursive: true })
   const db = new Database(file, { timeout: busyTimeoutMs })
   try {
@@ -66,6 +75,10 @@ export function openSqliteDatabase(file: string, synchronous: SqliteSynchronous,
     db.pragma('journal_size_limit = 16777216')
     db.pragma('temp_store = MEMORY')
     migrate(db)
+    if (maxFileBytes !== undefined) {
+      const pageSize = db.pragma('page_size', { simple: true }) as number
+      db.pragma(`max_page_count = ${Math.max(1, Math.floor(maxFileBytes / pageSize))}`)
+    }
   } catch (error) {
     db.close()
     throw error

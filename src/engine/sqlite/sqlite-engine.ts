@@ -31,6 +31,12 @@ export type SqliteEngineOptions = {
   idleStreamTtlMs?: number
   /** How long `start` waits for another process's lock on the file before failing (default 1 s). */
   busyTimeoutMs?: number
+  /**
+   * Caps the database file (default: no cap). A batch that would grow it further fails: its
+   * publishes reject with the SQLite error (code `SQLITE_FULL`), nothing of it is kept, and the
+   * engine carries on once retention frees space.
+   */
+  maxFileBytes?: number
   /** Receives what the handler threw while an event was delivered. */
   onHandlerError?: HandlerErrorReporter
 }
@@ -63,7 +69,7 @@ export type SqliteEngineStats = {
 export class SqliteEngine implements Engine {
   readonly name = 'sqlite'
   readonly capabilities: EngineCapabilities = { durable: true, distributed: false }
-  readonly #options: Required<Omit<SqliteEngineOptions, 'onHandlerError'>>
+  readonly #options: Required<Omit<SqliteEngineOptions, 'onHandlerError' | 'maxFileBytes'>> & { maxFileBytes: number | undefined }
   readonly #fanout: LocalFanout
   readonly #presence = new PresenceStore()
   #db: Database.Database | undefined
@@ -84,6 +90,7 @@ export class SqliteEngine implements Engine {
       sweepIntervalMs: options.sweepIntervalMs ?? 1_000,
       idleStreamTtlMs: options.idleStreamTtlMs ?? 3_600_000,
       busyTimeoutMs: options.busyTimeoutMs ?? 1_000,
+      maxFileBytes: options.maxFileBytes,
     }
     this.#fanout = new LocalFanout(options.onHandlerError ?? warnHandlerError)
   }
@@ -95,7 +102,8 @@ export class SqliteEngine implements Engine {
   async start(handler: EngineHandler): Promise<void> {
     this.#assertOpen()
     if (this.#db !== undefined) throw new Error('sqlite engine already started')
-    const db = openSqliteDatabase(this.#options.file, this.#options.synchronous, this.#options.busyTimeoutMs)
+    const { file, ...openOptions } = this.#options
+    const db = openSqliteDatabase(file, openOptions)
     this.#db = db
     this.#streams = new SqliteStreams(db, this.#options.idleStreamTtlMs)
     this.#fanout.attach(handler)
