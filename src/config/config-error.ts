@@ -22,7 +22,7 @@ export class ConfigError extends Error {
 }
 
 function formatIssue(issue: ConfigIssue): string {
-  const where = issue.path === '' ? '(config)' : issue.path
+  if (issue.path === '') return `  ${issue.source ?? 'config'}: ${issue.reason}`
   const from = issue.source === undefined ? '' : ` (from ${issue.source})`
-  return `  ${where}${from}: ${issue.reason}`
+  return `  ${issue.path}${from}: ${issue.reason}`
 }
