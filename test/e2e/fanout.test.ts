@@ -26,16 +26,26 @@ const connectWave = 100
 
 type Received = { offset: number; seq: number }
 type Pub = { data?: { seq?: unknown }; offset?: number }
-type Reply = { id?: number; error?: { code: number }; result?: unknown; push?: { channel?: string; pub?: Pub } }
+type Reply = {
+  id?: number
+  error?: { code: number }
+  subscribe?: { offset?: number; epoch?: string }
+  push?: { channel?: string; pub?: Pub }
+}
 
-/** One subscriber on a plain `ws` socket: connect + subscribe in one frame, pushes recorded. */
+/**
+ * One subscriber on a plain `ws` socket: connect + subscribe in one frame, publications recorded,
+ * anything else but pings noted as a problem.
+ */
 class RawSubscriber {
   readonly received: Received[] = []
   readonly problems: string[] = []
+  /** The stream position the subscribe result reported (offset 0 is omitted on the wire). */
+  position: { offset: number; epoch: string } | undefined
   readonly #ws: WebSocket
   readonly subscribed: Promise<void>
 
-  constructor(url: string) {
+  constructor(url: string, channel: string) {
     this.#ws = new WebSocket(url)
     this.subscribed = new Promise((resolve, reject) => {
       this.#ws.on('error', reject)
@@ -48,15 +58,19 @@ class RawSubscriber {
           if (line === '') continue
           const reply = JSON.parse(line) as Reply
           if (reply.id === 1 || reply.id === 2) {
-            if (reply.error !== undefined) reject(new Error(`command ${reply.id} failed with code ${reply.error.code}`))
-            else if (reply.id === 2) resolve()
+            if (reply.error !== undefined) {
+              reject(new Error(`command ${reply.id} failed with code ${reply.error.code}`))
+            } else if (reply.id === 2) {
+              this.position = { offset: reply.subscribe?.offset ?? 0, epoch: reply.subscribe?.epoch ?? '' }
+              resolve()
+            }
           } else if (reply.push?.pub !== undefined) {
             const pub = reply.push.pub
             if (reply.push.channel !== channel) this.problems.push(`publication on ${reply.push.channel}`)
             this.received.push({ offset: pub.offset ?? -1, seq: typeof pub.data?.seq === 'number' ? pub.data.seq : -1 })
           } else if (reply.push === undefined && reply.id === undefined && Object.keys(reply).length === 0) {
             this.#ws.send('{}') // the server's ping
-          } else if (reply.push === undefined) {
+          } else {
             this.problems.push(`unexpected frame ${line}`)
           }
         }
@@ -96,7 +110,7 @@ after(async () => {
   await server?.close(2_000)
 })
 
-async function publish(seq: number): Promise<{ offset: number; epoch: string }> {
+async function publish(seq: number, channel: string): Promise<{ offset: number; epoch: string }> {
   const response = await fetch(`${baseUrl}/api/publish`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
@@ -116,7 +130,7 @@ test('1,000 subscribers (999 raw ws + 1 centrifuge client) each get 50 concurren
     const connectStartMs = Date.now()
     for (let start = 0; start < rawSubscribers; start += connectWave) {
       const wave: RawSubscriber[] = []
-      for (let i = start; i < Math.min(start + connectWave, rawSubscribers); i++) wave.push(new RawSubscriber(wsUrl))
+      for (let i = start; i < Math.min(start + connectWave, rawSubscribers); i++) wave.push(new RawSubscriber(wsUrl, channel))
       raw.push(...wave)
       await Promise.all(wave.map((subscriber) => subscriber.subscribed))
     }
@@ -140,7 +154,7 @@ test('1,000 subscribers (999 raw ws + 1 centrifuge client) each get 50 concurren
     const publisher = async (): Promise<void> => {
       while (next <= publications) {
         const seq = next++
-        const result = await publish(seq)
+        const result = await publish(seq, channel)
         epochs.add(result.epoch)
         acked.push({ offset: result.offset, seq })
       }
@@ -175,5 +189,57 @@ test('1,000 subscribers (999 raw ws + 1 centrifuge client) each get 50 concurren
   } finally {
     client.disconnect()
     await Promise.all(raw.map((subscriber) => subscriber.close()))
+  }
+})
+
+test('200 subscribers joining while publications stream each get every publication after their subscribe position, once, in order', { timeout: 120_000 }, async () => {
+  const joining = 'fan:joining'
+  const subscribers: RawSubscriber[] = []
+  const acked = new Map<number, number>() // offset → seq
+  const epochs = new Set<string>()
+  let joined = false
+  let next = 1
+  let afterJoin = 0
+  // Keeps publishing (2 in flight) until every subscriber joined, then 20 more.
+  const publisher = async (): Promise<void> => {
+    while (!joined || afterJoin < 20) {
+      if (joined) afterJoin++
+      const seq = next++
+      const result = await publish(seq, joining)
+      epochs.add(result.epoch)
+      acked.set(result.offset, seq)
+    }
+  }
+  try {
+    const publishing = Promise.all([publisher(), publisher()])
+    for (let wave = 0; wave < 10; wave++) {
+      const batch = Array.from({ length: 20 }, () => new RawSubscriber(wsUrl, joining))
+      subscribers.push(...batch)
+      await Promise.all(batch.map((subscriber) => subscriber.subscribed))
+    }
+    joined = true
+    await publishing
+
+    assert.equal(epochs.size, 1, 'one epoch throughout')
+    const top = acked.size
+    assert.deepEqual([...acked.keys()].sort((a, b) => a - b), Array.from({ length: top }, (_, i) => i + 1), 'offsets 1..top')
+    const deadline = Date.now() + 20_000
+    const missing = (subscriber: RawSubscriber) => subscriber.received.length < top - subscriber.position!.offset
+    while (subscribers.some(missing) && Date.now() < deadline) await sleep(20)
+    await sleep(300)
+
+    const positions = subscribers.map((subscriber) => subscriber.position!.offset)
+    assert.ok(new Set(positions).size > 1, `subscribers joined at different positions (${Math.min(...positions)}..${Math.max(...positions)})`)
+    subscribers.forEach((subscriber, i) => {
+      const position = subscriber.position!
+      assert.deepEqual(subscriber.problems, [], `subscriber ${i}`)
+      assert.equal(position.epoch, [...epochs][0], `subscriber ${i} epoch`)
+      const expected = Array.from({ length: top - position.offset }, (_, k) => ({ offset: position.offset + k + 1, seq: acked.get(position.offset + k + 1)! }))
+      assert.deepEqual(subscriber.received, expected, `subscriber ${i} (subscribed at offset ${position.offset}) got ${position.offset + 1}..${top} once, in order`)
+    })
+    console.log(`fanout while joining: ${subscribers.length} subscribers joined at offsets ${Math.min(...positions)}..${Math.max(...positions)} of ${top}`)
+  } finally {
+    joined = true
+    await Promise.all(subscribers.map((subscriber) => subscriber.close()))
   }
 })
