@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
-import { ConfigError, envBindings, loadConfig } from '../../src/config/index.js'
+import { ConfigError, convertText, envBindings, loadConfig } from '../../src/config/index.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'sprocket-config-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -86,6 +86,28 @@ describe('loadConfig', () => {
     assert.deepEqual(error.issues.map((i) => i.path).sort(), ['channels.maxChannelsPerConnection', 'engine.type'])
     const flagged = configError(() => loadConfig({ env: {}, flags: [{ path: 'engine.type', value: 'nope', source: '--engine' }] }))
     assert.deepEqual(flagged.issues.map((i) => [i.path, i.source]), [['engine.type', '--engine']])
+  })
+
+  test('SPROCKET_API_KEY and SPROCKET_TOKEN_SECRET set the api and client sections', () => {
+    const config = loadConfig({ env: { SPROCKET_API_KEY: 'k-123', SPROCKET_TOKEN_SECRET: 's-456' } })
+    assert.equal(config.api.key, 'k-123')
+    assert.equal(config.client.tokenSecret, 's-456')
+  })
+
+  test('TLS paths come from the environment; one without the other is an error', () => {
+    const config = loadConfig({ env: { SPROCKET_TLS_CERT: '/c.pem', SPROCKET_TLS_KEY: '/k.pem' } })
+    assert.deepEqual(config.tls, { cert: '/c.pem', key: '/k.pem' })
+    const error = configError(() => loadConfig({ env: { SPROCKET_TLS_CERT: '/c.pem' } }))
+    assert.deepEqual(error.issues.map((i) => i.path), ['tls.key'])
+  })
+
+  test('text converts to the declared kind, or passes through for the schema to reject', () => {
+    assert.equal(convertText('42', 'number'), 42)
+    assert.equal(convertText('4x', 'number'), '4x')
+    assert.equal(convertText('true', 'boolean'), true)
+    assert.equal(convertText('off', 'boolean'), false)
+    assert.equal(convertText('maybe', 'boolean'), 'maybe')
+    assert.deepEqual(convertText(' a, ,b ', 'list'), ['a', 'b'])
   })
 
   test('every env binding names a SPROCKET_ variable', () => {
