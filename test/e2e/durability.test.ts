@@ -239,7 +239,7 @@ test('every acknowledged HTTP publish survives kill -9 of sprocket serve, gap-fr
     }
     const unacked = history.top - acks.length
     console.log(
-      `durability: ${acks.length} acked, ${unacked} committed unacked, ${sent.size - history.top} lost unacked, ${failures} broken requests; publishing ${publishMs} ms, whole test ${Date.now() - startedMs} ms`,
+      `durability: ${acks.length} acked, ${unacked} committed unacked, ${sent.size - history.top} sent but not stored, ${failures} requests cut off; publishing ${publishMs} ms, whole test ${Date.now() - startedMs} ms`,
     )
   } finally {
     await first.stop()
