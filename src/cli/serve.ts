@@ -3,7 +3,6 @@ import { ExitStatus, type Command } from './command.js'
 import { createLogger } from './logger.js'
 import { parseFlags } from './parse-flags.js'
 import { waitForShutdown } from './shutdown.js'
-import { startServer } from './start-server.js'
 
 /** `serve` flags that set a config field; `--config` names the file instead. */
 const flagBindings: readonly { flag: string; path: string; kind: EnvKind }[] = [
@@ -69,8 +68,9 @@ export const serveCommand: Command = {
     process.on('unhandledRejection', failHard)
 
     // Signals are handled from here on: one arriving while the server starts waits for the start,
-    // then shuts down what was started.
-    const starting = startServer(config, logger)
+    // then shuts down what was started. The server's modules load only now, so `--help` and
+    // config errors answer without loading them.
+    const starting = import('./start-server.js').then(({ startServer }) => startServer(config, logger))
     // Leave the connections most of the budget, the hub and engine the rest.
     const connectionsTimeoutMs = Math.max(config.shutdownTimeoutMs - 1000, Math.floor(config.shutdownTimeoutMs / 2))
     const stopped = waitForShutdown({
