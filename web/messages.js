@@ -74,7 +74,7 @@ function buildItems(conv, view) {
   entries.sort((a, b) => a.sort - b.sort)
 
   const items = []
-  if (conv.backlogLoaded && conv.messages.size === 0 && conv.pending.size === 0 && !conv.hasOlderLoadedBefore) {
+  if (conv.backlogLoaded && conv.messages.size === 0 && conv.pending.size === 0) {
     items.push({
       key: 'empty',
       shape: view.title,

@@ -188,6 +188,8 @@ describe('the chat page at / in Chromium', { timeout: 120_000 }, () => {
       cid.connect()
       assert.equal((await refused).code, 103)
       await assert.rejects(cid.rpc('chat.send', { channel, text: 'let me in' }), (error: { code: number }) => error.code === 103)
+      // Rooms take messages only through chat.send: a client publish is refused by the namespace policy.
+      await assert.rejects(cid.publish('rooms:launch-plans', { text: 'forged', user: annId }), (error: { code: number }) => error.code === 103)
     } finally {
       cid.disconnect()
     }
@@ -284,6 +286,25 @@ describe('the chat page at / in Chromium', { timeout: 120_000 }, () => {
     await waitForTitle(bob, '#Launch plans')
     await waitForTexts(bob, conversation)
     assert.equal(await bob.locator('#room-list .badge').count(), 0)
+  })
+
+  it('keeps a DM sent while its reader was away, and shows it as unread when they are back', async () => {
+    for (const page of annContext.pages()) await page.close()
+    await bob.locator('#dm-list .conv').first().click()
+    await waitForTitle(bob, 'Ann Lee')
+    await send(bob, 'Call me when you are back')
+    await waitForTexts(bob, ['Psst, a private note for Ann', 'Call me when you are back'])
+
+    ann = await annContext.newPage()
+    await ann.goto(`${server.url}/#room/launch-plans`)
+    await waitForTitle(ann, '#Launch plans')
+    await ann.waitForFunction(() => document.querySelector('#dm-list .badge')?.textContent === '1', null, { timeout: waitMs })
+    await ann.locator('#dm-list .conv').first().click()
+    await waitForTexts(ann, ['Psst, a private note for Ann', 'Call me when you are back'])
+    await ann.locator('#room-list .conv', { hasText: 'Launch plans' }).click()
+    await waitForTexts(ann, conversation)
+    await bob.locator('#room-list .conv', { hasText: 'Launch plans' }).click()
+    await waitForTexts(bob, conversation)
   })
 
   it('keeps rooms, profiles and history across a server restart', async () => {
