@@ -1,103 +1,13 @@
 // Sprocket chat: the page. Talks to the server through the centrifuge client (loaded by
 // index.html as a global) — RPCs for everything that changes state, subscriptions for
 // everything live. User-provided text is only ever set with textContent.
+import { chromeHooks, closeSidebar, hideBanner, renderEmpty, renderHeader, renderMe, renderSidebar, renderTyping, setStatus, showBanner } from './chrome.js'
 import { Conversation } from './conversation.js'
-import { avatar, byId, el, safeColor, toast } from './dom.js'
-import { renderMessages, resetMessageView, scrollToBottom, isAtBottom } from './messages.js'
-
-const tokenKey = 'sprocket.chat.token'
-const colorNames = ['Blue', 'Teal', 'Green', 'Amber', 'Orange', 'Pink', 'Purple', 'Slate', 'Sky', 'Red']
-const pageSize = 50
-/** A user who comes back this soon after leaving (a reload) is not announced. */
-const leaveGraceMs = 8000
-
-const state = {
-  config: { demoSignIn: true, tokenUrl: null, maxMessageBytes: 4000, colors: [] },
-  client: null,
-  me: null,
-  /** @type {Map<string, {id: string, name: string, color: string, initials: string}>} */
-  profiles: new Map(),
-  /** @type {Map<string, Conversation>} channel → conversation */
-  convs: new Map(),
-  /** @type {Map<string, {offset: number, epoch: string}>} */
-  reads: new Map(),
-  current: null,
-  everConnected: false,
-  started: false,
-  /** user id → timer of their typing indicator in the current conversation */
-  typing: new Map(),
-  typingSentMs: 0,
-  readTimers: new Map(),
-  loadingOlder: false,
-}
-
-// ---------------------------------------------------------------- start and sign-in
-
-async function boot() {
-  try {
-    const response = await fetch('/chat/config', { headers: { accept: 'application/json' } })
-    if (response.ok) state.config = { ...state.config, ...(await response.json()) }
-  } catch {
-    // The defaults above still let a demo user sign in once the server answers.
-  }
-  const token = tokenFromUrl() ?? (state.config.tokenUrl ? await fetchSiteToken().catch(() => null) : null) ?? localStorage.getItem(tokenKey)
-  if (token) start(token)
-  else showSignIn()
-}
-
-/** Production sign-in by link: `/?token=…` (the token is then removed from the address bar). */
-function tokenFromUrl() {
-  const url = new URL(location.href)
-  const token = url.searchParams.get('token')
-  if (!token) return null
-  url.searchParams.delete('token')
-  history.replaceState(null, '', url.pathname + url.search + url.hash)
-  localStorage.setItem(tokenKey, token)
-  return token
-}
-
-/** Production sign-in by the site's session: `chat.tokenUrl` answers `{ token }` to a signed-in user. */
-async function fetchSiteToken() {
-  const response = await fetch(state.config.tokenUrl, { credentials: 'include', headers: { accept: 'application/json' } })
-  if (!response.ok) throw new Error(`token endpoint answered ${response.status}`)
-  const body = await response.json()
-  if (typeof body.token !== 'string') throw new Error('token endpoint sent no token')
-  return body.token
-}
-
-function showSignIn(message) {
-  byId('app').hidden = true
-  byId('signin').hidden = false
-  const form = byId('signin-form')
-  if (!state.config.demoSignIn) {
-    byId('signin-hint').textContent = 'Sign in on the site to chat: this server only accepts accounts from it.'
-    for (const id of ['signin-name', 'signin-submit']) byId(id).hidden = true
-    form.querySelector('label').hidden = true
-  }
-  byId('signin-error').textContent = message ?? ''
-  byId('signin-name').focus()
-}
-
-byId('signin-form').addEventListener('submit', async (event) => {
-  event.preventDefault()
-  const name = byId('signin-name').value.trim()
-  if (name === '') return
-  const button = byId('signin-submit')
-  button.disabled = true
-  byId('signin-error').textContent = ''
-  try {
-    const response = await fetch('/chat/signin', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) })
-    const body = await response.json().catch(() => ({}))
-    if (!response.ok) throw new Error(body.error ?? `sign-in failed (${response.status})`)
-    localStorage.setItem(tokenKey, body.token)
-    byId('signin').hidden = true
-    start(body.token)
-  } catch (error) {
-    byId('signin-error').textContent = error.message
-  } finally {
-    button.disabled = false
-  }
-})
+import { dialogHooks, openBrowse, openDm } from './dialogs.js'
+import { byId, toast } from './dom.js'
+import { isAtBottom, renderMessages, resetMessageView } from './messages.js'
+import { fetchSiteToken, findToken, showSignIn, signInHooks, signOut, tokenKey } from './sign-in.js'
+import { currentConv, ensureProfiles, leaveGraceMs, nameOf, pageSize, profileHooks, profileOf, state, titleOf } from './state.js'
 
 function start(token) {
   const Centrifuge = globalThis.Centrifuge
@@ -151,13 +61,6 @@ async function loadState() {
   const first = fromHash ?? [...state.convs.values()].find((conv) => conv.kind === 'room') ?? [...state.convs.values()][0]
   if (first) select(first.channel)
   else renderEmpty()
-}
-
-function signOut(message) {
-  localStorage.removeItem(tokenKey)
-  if (state.client) state.client.disconnect()
-  if (message) sessionStorage.setItem('sprocket.chat.signout', message)
-  location.replace(location.pathname)
 }
 
 // ---------------------------------------------------------------- conversations
@@ -424,52 +327,6 @@ function sendTyping() {
   conv.typingSub.publish({ typing: true }).catch(() => {})
 }
 
-// ---------------------------------------------------------------- profiles
-
-const wantedProfiles = new Set()
-let profileFetch = null
-
-/** Fetches profiles not known yet, batched per tick. */
-function ensureProfiles(ids) {
-  for (const id of ids) if (id && !state.profiles.has(id)) wantedProfiles.add(id)
-  if (wantedProfiles.size === 0 || profileFetch !== null || !state.client) return
-  profileFetch = Promise.resolve().then(async () => {
-    const ids = [...wantedProfiles].slice(0, 200)
-    ids.forEach((id) => wantedProfiles.delete(id))
-    try {
-      const { data } = await state.client.rpc('chat.profile.get', { ids })
-      for (const profile of data.profiles) state.profiles.set(profile.id, profile)
-      renderAll()
-    } catch {
-      // Messages carry the author's name; the page shows that meanwhile.
-    } finally {
-      profileFetch = null
-      if (wantedProfiles.size > 0) ensureProfiles([])
-    }
-  })
-}
-
-function profileOf(user, fallback) {
-  const known = state.profiles.get(user)
-  if (known) return known
-  const name = fallback?.name || 'Someone'
-  return { id: user, name, color: fallback?.color || '#4a5568', initials: initialsOf(name) }
-}
-
-function nameOf(user) {
-  return profileOf(user).name
-}
-
-function initialsOf(name) {
-  const words = name.split(/\s+/).filter(Boolean)
-  const letters = words.length > 1 ? [words[0][0], words[1][0]] : [...(words[0] ?? '?')].slice(0, 2)
-  return letters.join('').toUpperCase()
-}
-
-function titleOf(conv) {
-  return conv.kind === 'room' ? `#${conv.title}` : nameOf(conv.id)
-}
-
 // ---------------------------------------------------------------- events from the server
 
 function onPersonalEvent(event) {
@@ -603,10 +460,6 @@ function autosize() {
 
 // ---------------------------------------------------------------- selection and rendering
 
-function currentConv() {
-  return state.current === null ? undefined : state.convs.get(state.current)
-}
-
 function select(channel) {
   const conv = state.convs.get(channel)
   if (!conv) return
@@ -647,117 +500,6 @@ function renderAll(options = {}) {
   renderTyping()
 }
 
-function renderMe() {
-  if (!state.me) return
-  const me = state.profiles.get(state.me.id) ?? state.me
-  byId('me-avatar').replaceWith(Object.assign(avatar(me), { id: 'me-avatar' }))
-  byId('me-name').textContent = me.name
-}
-
-let bannerTimer = null
-
-function showBanner(text, ok = false) {
-  const banner = byId('banner')
-  clearTimeout(bannerTimer)
-  banner.textContent = text
-  banner.classList.toggle('ok', ok)
-  banner.hidden = false
-  if (ok) bannerTimer = setTimeout(hideBanner, 2500)
-}
-
-function hideBanner() {
-  clearTimeout(bannerTimer)
-  byId('banner').hidden = true
-}
-
-function setStatus(text, online) {
-  const status = byId('me-status')
-  status.textContent = text
-  status.classList.toggle('online', online)
-}
-
-function renderSidebar() {
-  const rooms = [...state.convs.values()].filter((c) => c.kind === 'room').sort((a, b) => a.title.localeCompare(b.title))
-  const dms = [...state.convs.values()].filter((c) => c.kind === 'dm').sort((a, b) => (b.lastMs ?? 0) - (a.lastMs ?? 0))
-  byId('room-list').replaceChildren(...rooms.map(convItem))
-  byId('dm-list').replaceChildren(...dms.map(convItem))
-  byId('dm-empty').hidden = dms.length > 0
-  let total = 0
-  let elsewhere = 0
-  for (const conv of state.convs.values()) {
-    const n = conv.unread()
-    total += n
-    if (conv.channel !== state.current) elsewhere += n
-  }
-  byId('menu-badge').hidden = elsewhere === 0
-  const conv = currentConv()
-  document.title = `${total > 0 ? `(${total}) ` : ''}${conv ? `${titleOf(conv)} · ` : ''}Sprocket chat`
-}
-
-function convItem(conv) {
-  const unread = conv.channel === state.current && isAtBottom() ? 0 : conv.unread()
-  const title = titleOf(conv)
-  const icon = conv.kind === 'room' ? el('span', { class: 'hash', text: '#', 'aria-hidden': 'true' }) : avatar(profileOf(conv.id), 'avatar-small')
-  const button = el(
-    'button',
-    {
-      type: 'button',
-      class: `conv${unread > 0 ? ' unread' : ''}`,
-      'aria-current': conv.channel === state.current ? 'true' : 'false',
-      'aria-label': unread > 0 ? `${title}, ${unread} unread` : title,
-      dataset: { channel: conv.channel },
-      on: { click: () => select(conv.channel) },
-    },
-    icon,
-    el('span', { class: 'conv-name', text: conv.kind === 'room' ? conv.title : title }),
-    unread > 0 ? el('span', { class: 'badge', text: unread > 99 ? '99+' : String(unread), 'aria-hidden': 'true' }) : null,
-  )
-  return el('li', {}, button)
-}
-
-function renderHeader() {
-  const conv = currentConv()
-  if (!conv) return
-  byId('chat-title').textContent = titleOf(conv)
-  byId('composer-label').textContent = `Message ${titleOf(conv)}`
-  input.placeholder = `Message ${titleOf(conv)}`
-  byId('leave-room').hidden = conv.kind !== 'room'
-  const online = byId('online')
-  if (conv.kind === 'room') {
-    const users = [...conv.presence.keys()].map((id) => profileOf(id)).sort((a, b) => a.name.localeCompare(b.name))
-    const names = users.map((p) => p.name)
-    byId('chat-sub').textContent = users.length === 0 ? 'Nobody else here yet' : `${users.length} online: ${names.join(', ')}`
-    online.replaceChildren(
-      ...users.slice(0, 5).map((p) => {
-        const node = avatar(p, 'avatar-small')
-        node.title = p.name
-        node.dataset.user = p.id
-        node.dataset.dm = p.id
-        return node
-      }),
-      ...(users.length > 5 ? [el('span', { class: 'more', text: `+${users.length - 5}` })] : []),
-    )
-    online.setAttribute('aria-label', names.length === 0 ? 'Nobody online' : `Online: ${names.join(', ')}`)
-    online.hidden = users.length === 0
-  } else {
-    byId('chat-sub').textContent = 'Direct message'
-    online.replaceChildren()
-    online.hidden = true
-  }
-}
-
-function renderTyping() {
-  const names = [...state.typing.keys()].map(nameOf)
-  byId('typing').textContent =
-    names.length === 0 ? '' : names.length === 1 ? `${names[0]} is typing…` : names.length === 2 ? `${names[0]} and ${names[1]} are typing…` : 'Several people are typing…'
-}
-
-function renderEmpty() {
-  byId('chat-title').textContent = 'No conversations'
-  byId('chat-sub').textContent = 'Create or join a room to start.'
-  resetMessageView()
-}
-
 byId('messages').addEventListener('scroll', () => {
   const messages = byId('messages')
   if (messages.scrollTop < 80) loadOlder()
@@ -765,195 +507,6 @@ byId('messages').addEventListener('scroll', () => {
   if (conv && isAtBottom()) markRead(conv)
 }, { passive: true })
 byId('load-older').addEventListener('click', () => loadOlder())
-
-// ---------------------------------------------------------------- sidebar on phones
-
-function openSidebar() {
-  byId('app').classList.add('sidebar-open')
-  byId('scrim').hidden = false
-}
-function closeSidebar() {
-  byId('app').classList.remove('sidebar-open')
-  byId('scrim').hidden = true
-}
-byId('open-sidebar').addEventListener('click', openSidebar)
-byId('close-sidebar').addEventListener('click', closeSidebar)
-byId('scrim').addEventListener('click', closeSidebar)
-
-// ---------------------------------------------------------------- dialogs
-
-for (const button of document.querySelectorAll('dialog [data-close]')) {
-  button.addEventListener('click', () => button.closest('dialog').close())
-}
-
-byId('me-button').addEventListener('click', () => {
-  const me = state.profiles.get(state.me.id) ?? state.me
-  byId('profile-name').value = me.name
-  byId('profile-initials').value = me.initials
-  byId('profile-error').textContent = ''
-  const colors = state.config.colors?.length ? state.config.colors : [me.color]
-  byId('profile-colors').replaceChildren(
-    ...colors.map((color, i) =>
-      el(
-        'label',
-        { class: 'swatch', title: colorNames[i] ?? color },
-        el('input', { type: 'radio', name: 'color', value: color, 'aria-label': colorNames[i] ?? color, checked: color === me.color, on: { change: previewProfile } }),
-        el('span', { style: { background: safeColor(color) } }),
-      ),
-    ),
-  )
-  previewProfile()
-  byId('profile-dialog').showModal()
-})
-
-function previewProfile() {
-  const color = document.querySelector('#profile-colors input:checked')?.value ?? state.me.color
-  const initials = byId('profile-initials').value.trim().toUpperCase() || initialsOf(byId('profile-name').value || '?')
-  byId('profile-preview').replaceWith(Object.assign(avatar({ initials, color }, 'avatar-large'), { id: 'profile-preview' }))
-}
-byId('profile-initials').addEventListener('input', previewProfile)
-byId('profile-name').addEventListener('input', () => {
-  byId('profile-initials').value = initialsOf(byId('profile-name').value || '?')
-  previewProfile()
-})
-
-byId('profile-form').addEventListener('submit', async (event) => {
-  event.preventDefault()
-  const update = {
-    name: byId('profile-name').value,
-    initials: byId('profile-initials').value,
-  }
-  const color = document.querySelector('#profile-colors input:checked')?.value
-  if (color) update.color = color
-  try {
-    const { data } = await state.client.rpc('chat.profile.update', update)
-    state.me = data.profile
-    state.profiles.set(data.profile.id, data.profile)
-    renderAll()
-    byId('profile-dialog').close()
-  } catch (error) {
-    byId('profile-error').textContent = error.code === 107 ? 'Use 1–40 characters for the name and 1–2 letters or digits for initials.' : `Could not save: ${error.message}`
-  }
-})
-
-byId('create-room').addEventListener('click', () => {
-  byId('room-title').value = ''
-  byId('room-error').textContent = ''
-  byId('room-dialog').showModal()
-})
-
-byId('room-form').addEventListener('submit', async (event) => {
-  event.preventDefault()
-  try {
-    const { data } = await state.client.rpc('chat.rooms.create', { title: byId('room-title').value })
-    const conv = addRoom(data.room)
-    byId('room-dialog').close()
-    select(conv.channel)
-  } catch (error) {
-    byId('room-error').textContent = error.code === 111 ? 'You have created many rooms lately; try again later.' : error.code === 107 ? 'Use 1–40 characters.' : `Could not create the room: ${error.message}`
-  }
-})
-
-byId('browse-rooms').addEventListener('click', openBrowse)
-
-async function openBrowse() {
-  const dialog = byId('browse-dialog')
-  try {
-    const { data } = await state.client.rpc('chat.rooms.list', {})
-    byId('browse-list').replaceChildren(
-      ...data.rooms.map((room) =>
-        el(
-          'li',
-          {},
-          el('span', { class: 'pick-name' }, el('span', { text: `#${room.title}` }), el('br'), el('span', { class: 'pick-sub', text: `${room.members} member${room.members === 1 ? '' : 's'}` })),
-          el('button', {
-            type: 'button',
-            class: room.joined ? 'ghost small' : 'primary small',
-            text: room.joined ? 'Open' : 'Join',
-            'aria-label': `${room.joined ? 'Open' : 'Join'} #${room.title}`,
-            on: { click: () => joinRoom(room) },
-          }),
-        ),
-      ),
-    )
-    if (!dialog.open) dialog.showModal()
-  } catch (error) {
-    toast(`Could not list rooms: ${error.message}`)
-  }
-}
-
-async function joinRoom(room) {
-  try {
-    if (!room.joined) {
-      const { data } = await state.client.rpc('chat.rooms.join', { roomId: room.id })
-      room = data.room
-    }
-    const conv = addRoom(room)
-    byId('browse-dialog').close()
-    select(conv.channel)
-  } catch (error) {
-    toast(`Could not join: ${error.message}`)
-  }
-}
-
-byId('leave-room').addEventListener('click', async () => {
-  const conv = currentConv()
-  if (!conv || conv.kind !== 'room') return
-  try {
-    await state.client.rpc('chat.rooms.leave', { roomId: conv.id })
-    forget(conv)
-  } catch (error) {
-    toast(`Could not leave: ${error.message}`)
-  }
-})
-
-byId('new-dm').addEventListener('click', () => {
-  byId('dm-search').value = ''
-  searchPeople()
-  byId('dm-dialog').showModal()
-})
-
-let searchTimer = null
-byId('dm-search').addEventListener('input', () => {
-  clearTimeout(searchTimer)
-  searchTimer = setTimeout(searchPeople, 200)
-})
-
-async function searchPeople() {
-  try {
-    const { data } = await state.client.rpc('chat.users.search', { query: byId('dm-search').value })
-    const list = byId('dm-results')
-    if (data.profiles.length === 0) {
-      list.replaceChildren(el('li', { class: 'empty', text: 'Nobody found.' }))
-      return
-    }
-    list.replaceChildren(
-      ...data.profiles.map((profile) =>
-        el(
-          'li',
-          {},
-          avatar(profile),
-          el('span', { class: 'pick-name', text: profile.name }),
-          el('button', { type: 'button', class: 'primary small', text: 'Message', 'aria-label': `Message ${profile.name}`, on: { click: () => openDm(profile) } }),
-        ),
-      ),
-    )
-  } catch (error) {
-    toast(`Could not search: ${error.message}`)
-  }
-}
-
-async function openDm(profile) {
-  try {
-    const { data } = await state.client.rpc('chat.dm.open', { userId: profile.id })
-    state.profiles.set(data.peer.id, data.peer)
-    const conv = addDm(data.dm)
-    byId('dm-dialog').close()
-    select(conv.channel)
-  } catch (error) {
-    toast(`Could not open the conversation: ${error.message}`)
-  }
-}
 
 byId('signout').addEventListener('click', () => signOut())
 
@@ -971,8 +524,9 @@ document.addEventListener('click', (event) => {
   if (user && user !== state.me.id) openDm(profileOf(user))
 })
 
-const farewell = sessionStorage.getItem('sprocket.chat.signout')
-sessionStorage.removeItem('sprocket.chat.signout')
-boot().then(() => {
-  if (farewell && !byId('signin').hidden) byId('signin-error').textContent = farewell
-})
+chromeHooks.select = select
+profileHooks.loaded = () => renderAll()
+signInHooks.signedIn = start
+Object.assign(dialogHooks, { addRoom, addDm, select, forget, renderAll })
+
+findToken().then((token) => (token ? start(token) : showSignIn()))
