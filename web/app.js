@@ -6,8 +6,9 @@ import { Conversation } from './conversation.js'
 import { dialogHooks, openBrowse, openDm } from './dialogs.js'
 import { byId, toast } from './dom.js'
 import { isAtBottom, renderMessages, resetMessageView } from './messages.js'
+import { loadPresence, onPresenceChange, presenceHooks, sendTyping, stopTyping, watchTyping } from './presence.js'
 import { fetchSiteToken, findToken, showSignIn, signInHooks, signOut, tokenKey } from './sign-in.js'
-import { currentConv, ensureProfiles, leaveGraceMs, nameOf, pageSize, profileHooks, profileOf, state, titleOf } from './state.js'
+import { currentConv, ensureProfiles, pageSize, profileHooks, profileOf, state, titleOf } from './state.js'
 
 function start(token) {
   const Centrifuge = globalThis.Centrifuge
@@ -210,123 +211,6 @@ async function loadOlder() {
   }
 }
 
-// ---------------------------------------------------------------- presence and typing
-
-async function loadPresence(conv, announce) {
-  if (conv.kind !== 'room') return
-  try {
-    const result = await conv.sub.presence()
-    const users = new Map()
-    for (const info of Object.values(result.clients ?? {})) {
-      if (!users.has(info.user)) users.set(info.user, new Set())
-      users.get(info.user).add(info.client)
-    }
-    setPresence(conv, users, announce)
-    conv.presenceLoaded = true
-  } catch {
-    // Presence is a nicety; the next join/leave or reconnect fills it in.
-  }
-}
-
-function onPresenceChange(conv, info, joined) {
-  const users = new Map([...conv.presence].map(([user, clients]) => [user, new Set(clients)]))
-  if (joined) {
-    if (!users.has(info.user)) users.set(info.user, new Set())
-    users.get(info.user).add(info.client)
-  } else {
-    users.get(info.user)?.delete(info.client)
-    if (users.get(info.user)?.size === 0) users.delete(info.user)
-    stopTyping(info.user)
-    // A user's other tabs may still be here: let the server say who is.
-    clearTimeout(conv.presenceTimer)
-    conv.presenceTimer = setTimeout(() => loadPresence(conv, true), 400)
-  }
-  setPresence(conv, users, true)
-}
-
-function setPresence(conv, users, announce) {
-  const before = conv.presence
-  conv.presence = users
-  if (announce && conv.presenceLoaded) {
-    for (const user of users.keys()) {
-      if (before.has(user) || user === state.me?.id) continue
-      // Back within the grace period (a reload, a dropped connection): neither left nor joined.
-      if (conv.leaving.has(user)) {
-        clearTimeout(conv.leaving.get(user))
-        conv.leaving.delete(user)
-      } else {
-        conv.addNotice(user, 'joined')
-      }
-    }
-    for (const user of before.keys()) {
-      if (users.has(user) || user === state.me?.id || conv.leaving.has(user)) continue
-      conv.leaving.set(user, setTimeout(() => {
-        conv.leaving.delete(user)
-        if (conv.presence.has(user)) return
-        conv.addNotice(user, 'left')
-        if (state.current === conv.channel) renderMessages(conv, viewContext(), { stick: isAtBottom() })
-      }, leaveGraceMs))
-    }
-  }
-  ensureProfiles([...users.keys()])
-  if (state.current === conv.channel) {
-    renderHeader()
-    renderMessages(conv, viewContext(), { stick: isAtBottom() })
-  }
-}
-
-function typingChannel(conv) {
-  return conv.kind === 'room' ? `typing:${conv.id}` : `typing:${conv.channel.slice('dm:'.length)}`
-}
-
-function watchTyping(conv) {
-  for (const timer of state.typing.values()) clearTimeout(timer)
-  state.typing.clear()
-  renderTyping()
-  for (const other of state.convs.values()) {
-    if (other.typingSub && other !== conv) {
-      other.typingSub.removeAllListeners()
-      other.typingSub.unsubscribe()
-      state.client.removeSubscription(other.typingSub)
-      other.typingSub = null
-    }
-  }
-  if (conv.typingSub) return
-  const channel = typingChannel(conv)
-  const sub = state.client.getSubscription(channel) ?? state.client.newSubscription(channel)
-  sub.on('publication', (ctx) => {
-    const user = ctx.info?.user
-    if (!user || user === state.me?.id || state.current !== conv.channel) return
-    if (ctx.data?.typing) startTyping(user)
-    else stopTyping(user)
-  })
-  conv.typingSub = sub
-  sub.subscribe()
-}
-
-function startTyping(user) {
-  clearTimeout(state.typing.get(user))
-  state.typing.set(user, setTimeout(() => stopTyping(user), 5000))
-  ensureProfiles([user])
-  renderTyping()
-}
-
-function stopTyping(user) {
-  if (!state.typing.has(user)) return
-  clearTimeout(state.typing.get(user))
-  state.typing.delete(user)
-  renderTyping()
-}
-
-function sendTyping() {
-  const conv = currentConv()
-  if (!conv?.typingSub || conv.typingSub.state !== 'subscribed') return
-  const now = Date.now()
-  if (now - state.typingSentMs < 2500) return
-  state.typingSentMs = now
-  conv.typingSub.publish({ typing: true }).catch(() => {})
-}
-
 // ---------------------------------------------------------------- events from the server
 
 function onPersonalEvent(event) {
@@ -525,6 +409,9 @@ document.addEventListener('click', (event) => {
 })
 
 chromeHooks.select = select
+presenceHooks.rerender = (conv) => {
+  if (state.current === conv.channel) renderMessages(conv, viewContext(), { stick: isAtBottom() })
+}
 profileHooks.loaded = () => renderAll()
 signInHooks.signedIn = start
 Object.assign(dialogHooks, { addRoom, addDm, select, forget, renderAll })

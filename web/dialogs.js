@@ -1,6 +1,6 @@
 // The dialogs: profile, create a room, browse rooms, new direct message; and leaving a room.
 import { avatar, byId, el, safeColor, toast } from './dom.js'
-import { currentConv, initialsOf, profileOf, state } from './state.js'
+import { currentConv, initialsOf, state } from './state.js'
 
 const colorNames = ['Blue', 'Teal', 'Green', 'Amber', 'Orange', 'Pink', 'Purple', 'Slate', 'Sky', 'Red']
 
