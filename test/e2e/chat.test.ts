@@ -335,4 +335,15 @@ describe('the chat page at / in Chromium', { timeout: 120_000 }, () => {
     await waitForTexts(bob, conversation)
     assert.deepEqual(pageErrors, [])
   })
+
+  it('leaving a room takes it out of the sidebar for good; signing out returns to the sign-in card', async () => {
+    await bob.getByRole('button', { name: 'Leave' }).click()
+    await waitForTitle(bob, '#general')
+    await bob.reload()
+    await waitForTitle(bob, '#general')
+    assert.deepEqual(await bob.$$eval('#room-list .conv-name', (nodes) => nodes.map((node) => node.textContent)), ['general'])
+    await bob.getByRole('button', { name: 'Sign out' }).click()
+    await bob.locator('#signin-form').getByLabel('Display name').waitFor({ timeout: waitMs })
+    assert.deepEqual(pageErrors, [])
+  })
 })
