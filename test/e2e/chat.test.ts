@@ -152,9 +152,13 @@ describe('the chat page at / in Chromium', { timeout: 120_000 }, () => {
       assert.deepEqual((await onlineUsers(page)).sort(), [annId, bobId].sort())
     }
     await annTab.close()
-    // Ann still has a tab open: she stays online for Bob.
-    await bob.waitForTimeout(600)
+    // Ann still has a tab open: she stays online for Bob. Her next message travels the same
+    // channel after any leave would have, so once Bob sees it, a wrong leave would have shown.
+    await send(ann, 'Closed my second tab')
+    conversation.push('Closed my second tab')
+    await waitForTexts(bob, conversation)
     assert.deepEqual((await onlineUsers(bob)).sort(), [annId, bobId].sort())
+    assert.equal(await bob.locator('#message-list .notice', { hasText: 'left' }).count(), 0)
   })
 
   it('Bob DMs Ann; she sees it arrive as unread; a third user cannot subscribe to their channel', async () => {
