@@ -16,12 +16,25 @@ export type PendingPublish = {
   publication?: Publication
 }
 
-/** The cached copy of a `streams` row, plus what the current batch wrote to it. */
+/**
+ * A stream's state while the engine runs: the `streams` row as stored, plus what is newer than it.
+ *
+ * The row is not rewritten per publish. The top offset recoverable from the file is
+ * `max(streams.top, max(chunks.last_seq))`, so a batch whose last publication for the stream went
+ * into a chunk needs no row update; the row's `top` is written only when that is not enough
+ * (publishes without history, and before chunks are deleted), `history_size` only when it changes.
+ */
 type StreamMeta = {
   id: number
   epoch: string
   top: number
+  /** `streams.top` as stored. */
+  storedTop: number
+  /** The top offset as recoverable from the file (see above). */
+  durableTop: number
   historySize: number
+  /** `streams.history_size` as stored. */
+  storedHistorySize: number
   /** As stored: never earlier than the stream's real idle deadline, moved forward in steps. */
   idleUntilMs: number
   /** The batch moved `idleUntilMs`, so the row's indexed `idle_until_ms` needs writing. */
@@ -60,6 +73,8 @@ export class SqliteStreams {
   readonly #touched: StreamMeta[] = []
   #batch = 0
   readonly #appendTx: (batch: PendingPublish[], nowMs: number, wants: (channel: string) => boolean) => void
+  readonly #removeTx: (meta: StreamMeta) => void
+  readonly #sweepTx: (nowMs: number) => number
   readonly #sql
 
   constructor(db: Database.Database, idleStreamTtlMs: number) {
@@ -71,10 +86,11 @@ export class SqliteStreams {
       insertStream: db.prepare<[string, string, number]>(
         'INSERT INTO streams (channel, epoch, top, history_size, idle_until_ms) VALUES (?, ?, 0, 0, ?)',
       ),
-      updateStream: db.prepare<[number, number, number]>('UPDATE streams SET top = ?, history_size = ? WHERE id = ?'),
-      updateStreamIdle: db.prepare<[number, number, number, number]>(
+      updateStream: db.prepare<[number, number, number, number]>(
         'UPDATE streams SET top = ?, history_size = ?, idle_until_ms = ? WHERE id = ?',
       ),
+      raiseTop: db.prepare<[number, number, number]>('UPDATE streams SET top = ? WHERE id = ? AND top < ?'),
+      newestChunk: db.prepare<[number], number | null>('SELECT max(last_seq) FROM chunks WHERE stream_id = ?').pluck(),
       insertChunk: db.prepare<[number, number, number, number, string]>(
         'INSERT INTO chunks (stream_id, first_seq, last_seq, expires_ms, body) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -97,7 +113,9 @@ export class SqliteStreams {
           'SELECT body FROM chunks WHERE stream_id = ? AND last_seq > ? AND expires_ms > ? ORDER BY last_seq DESC',
         )
         .pluck(),
-      sweepChunks: db.prepare<[number, number]>('DELETE FROM chunks WHERE id IN (SELECT id FROM chunks WHERE expires_ms <= ? LIMIT ?)'),
+      sweepChunks: db.prepare<[number, number], { stream_id: number; last_seq: number }>(
+        'DELETE FROM chunks WHERE id IN (SELECT id FROM chunks WHERE expires_ms <= ? LIMIT ?) RETURNING stream_id, last_seq',
+      ),
       sweepKeys: db.prepare<[number]>('DELETE FROM idempotency WHERE expires_ms <= ?'),
       sweepStreams: db
         .prepare<[number], string>(
@@ -109,6 +127,11 @@ export class SqliteStreams {
         .pluck(),
     }
     this.#appendTx = db.transaction((batch, nowMs, wants) => this.#append(batch, nowMs, wants))
+    this.#removeTx = db.transaction((meta: StreamMeta) => {
+      this.#keepTop(meta)
+      this.#sql.clear.run(meta.id)
+    })
+    this.#sweepTx = db.transaction((nowMs: number) => this.#sweepExpired(nowMs))
   }
 
   /**
@@ -157,14 +180,24 @@ export class SqliteStreams {
   /** Deletes the channel's publications; its top offset and epoch stay. */
   remove(channel: string, nowMs: number): void {
     const meta = this.#meta(channel, nowMs)
-    this.#sql.clear.run(meta.id)
+    try {
+      this.#removeTx(meta)
+    } catch (error) {
+      this.#cache.delete(channel)
+      throw error
+    }
     meta.oldestLastSeq = 0
   }
 
   /** Deletes expired chunks and keys, then streams idle, empty and past their TTL. */
   sweep(nowMs: number): void {
-    while (this.#sql.sweepChunks.run(nowMs, SWEEP_CHUNK).changes === SWEEP_CHUNK) {
-      // keep going: each statement is a short transaction of its own
+    try {
+      while (this.#sweepTx(nowMs) === SWEEP_CHUNK) {
+        // keep going: each round is a short transaction of its own
+      }
+    } catch (error) {
+      this.#cache.clear()
+      throw error
     }
     this.#sql.sweepKeys.run(nowMs)
     for (const channel of this.#sql.sweepStreams.all(nowMs)) this.#cache.delete(channel)
@@ -216,14 +249,38 @@ export class SqliteStreams {
     }
     for (const meta of this.#touched) {
       if (meta.chunk !== undefined && meta.chunk.count > 0) this.#writeChunk(meta, meta.chunk)
-      if (meta.idleMoved) {
-        sql.updateStreamIdle.run(meta.top, meta.historySize, meta.idleUntilMs, meta.id)
+      if (meta.idleMoved || meta.durableTop < meta.top || meta.storedHistorySize !== meta.historySize) {
+        sql.updateStream.run(meta.top, meta.historySize, meta.idleUntilMs, meta.id)
         meta.idleMoved = false
-      } else {
-        sql.updateStream.run(meta.top, meta.historySize, meta.id)
+        meta.storedTop = meta.durableTop = meta.top
+        meta.storedHistorySize = meta.historySize
       }
       this.#trimIfDue(meta)
     }
+  }
+
+  /** Deletes one round of expired chunks, first moving each stream's row top up to what they held. */
+  #sweepExpired(nowMs: number): number {
+    const deleted = this.#sql.sweepChunks.all(nowMs, SWEEP_CHUNK)
+    const tops = new Map<number, number>()
+    for (const { stream_id: id, last_seq: seq } of deleted) {
+      if (seq > (tops.get(id) ?? 0)) tops.set(id, seq)
+    }
+    for (const [id, top] of tops) this.#sql.raiseTop.run(top, id, top)
+    if (tops.size > 0) {
+      for (const meta of this.#cache.values()) {
+        const top = tops.get(meta.id)
+        if (top !== undefined && top > meta.storedTop) meta.storedTop = top
+      }
+    }
+    return deleted.length
+  }
+
+  /** Before chunks are deleted: makes the stored row hold the top, so it survives without them. */
+  #keepTop(meta: StreamMeta): void {
+    if (meta.storedTop >= meta.top) return
+    this.#sql.raiseTop.run(meta.top, meta.id, meta.top)
+    meta.storedTop = meta.durableTop = meta.top
   }
 
   /**
@@ -241,6 +298,7 @@ export class SqliteStreams {
   #writeChunk(meta: StreamMeta, chunk: ChunkBuilder): void {
     this.#sql.insertChunk.run(meta.id, chunk.firstSeq, chunk.lastSeq, chunk.expiresMs, chunk.body)
     if (meta.oldestLastSeq === 0) meta.oldestLastSeq = chunk.lastSeq
+    if (chunk.lastSeq > meta.durableTop) meta.durableTop = chunk.lastSeq
     chunk.reset()
   }
 
@@ -248,6 +306,7 @@ export class SqliteStreams {
   #trimIfDue(meta: StreamMeta): void {
     const line = meta.top - meta.historySize
     if (meta.oldestLastSeq === 0 || meta.oldestLastSeq > line - (meta.historySize >> 1)) return
+    this.#keepTop(meta)
     this.#sql.trim.run(meta.id, line)
     meta.oldestLastSeq = this.#sql.oldestChunk.get(meta.id) ?? 0
   }
@@ -266,11 +325,15 @@ export class SqliteStreams {
   #load(channel: string, nowMs: number): StreamMeta {
     const row = this.#sql.selectStream.get(channel)
     if (row !== undefined) {
+      const top = Math.max(row.top, this.#sql.newestChunk.get(row.id) ?? 0)
       return {
         id: row.id,
         epoch: row.epoch,
-        top: row.top,
+        top,
+        storedTop: row.top,
+        durableTop: top,
         historySize: row.history_size,
+        storedHistorySize: row.history_size,
         idleUntilMs: row.idle_until_ms,
         idleMoved: false,
         oldestLastSeq: this.#sql.oldestChunk.get(row.id) ?? 0,
@@ -282,7 +345,21 @@ export class SqliteStreams {
     const epoch = newEpoch()
     const idleUntilMs = nowMs + this.#idleStreamTtlMs
     const id = Number(this.#sql.insertStream.run(channel, epoch, idleUntilMs).lastInsertRowid)
-    return { id, epoch, top: 0, historySize: 0, idleUntilMs, idleMoved: false, oldestLastSeq: 0, batch: 0, chunk: undefined, lastUsedMs: nowMs }
+    return {
+      id,
+      epoch,
+      top: 0,
+      storedTop: 0,
+      durableTop: 0,
+      historySize: 0,
+      storedHistorySize: 0,
+      idleUntilMs,
+      idleMoved: false,
+      oldestLastSeq: 0,
+      batch: 0,
+      chunk: undefined,
+      lastUsedMs: nowMs,
+    }
   }
 }
 
