@@ -28,6 +28,7 @@ function start(token) {
     else hideBanner()
     state.everConnected = true
     if (!state.started) loadState().catch((error) => toast(`Could not load the chat: ${error.message ?? error}`))
+    else resync().catch(() => {})
   })
   client.on('disconnected', (ctx) => {
     setStatus('Offline', false)
@@ -44,6 +45,20 @@ function start(token) {
     if (state.me !== null && ctx.channel === `#${state.me.id}`) onPersonalEvent(ctx.data)
   })
   client.connect()
+}
+
+/**
+ * After a reconnect: events on the personal channel are not kept while a page is away, so ask
+ * again which rooms and DMs are ours (another tab may have joined, left or been messaged).
+ */
+async function resync() {
+  const { data } = await state.client.rpc('chat.state', {})
+  for (const profile of data.profiles) state.profiles.set(profile.id, profile)
+  const rooms = new Set(data.rooms.map((room) => `rooms:${room.id}`))
+  for (const conv of [...state.convs.values()]) if (conv.kind === 'room' && !rooms.has(conv.channel)) forget(conv)
+  for (const room of data.rooms) addRoom(room)
+  for (const dm of data.dms) addDm(dm)
+  renderAll()
 }
 
 async function loadState() {

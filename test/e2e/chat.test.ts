@@ -84,6 +84,11 @@ describe('the chat page at / in Chromium', { timeout: 120_000 }, () => {
   const pageErrors: string[] = []
   const conversation: string[] = []
 
+  async function signInByHttp(name: string): Promise<string> {
+    const response = await fetch(`${server.url}/chat/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) })
+    return ((await response.json()) as { token: string }).token
+  }
+
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sprocket-chat-e2e-'))
     server = await startChatServer(dir)
@@ -180,8 +185,7 @@ describe('the chat page at / in Chromium', { timeout: 120_000 }, () => {
     const channel = await bob.locator('#dm-list .conv').first().getAttribute('data-channel')
     assert.equal(channel, `dm:#${[annId, bobId].sort().join(',')}`)
 
-    const signin = await fetch(`${server.url}/chat/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Cid' }) })
-    const { token } = (await signin.json()) as { token: string }
+    const token = await signInByHttp('Cid')
     const cid = new Centrifuge(`${server.url.replace('http', 'ws')}/connection/websocket`, { token, websocket: WebSocket })
     try {
       const refused = new Promise<{ code: number }>((resolve) => {
@@ -218,8 +222,16 @@ describe('the chat page at / in Chromium', { timeout: 120_000 }, () => {
       conversation.push(text)
     }
     await waitForTexts(ann, conversation)
+    // Meanwhile Cid opens a DM with Bob: Bob's page learns of it when it is back.
+    const cidToken = await signInByHttp('Cid Offline')
+    const cid = new Centrifuge(`${server.url.replace('http', 'ws')}/connection/websocket`, { token: cidToken, websocket: WebSocket })
+    cid.connect()
+    await cid.rpc('chat.dm.open', { userId: bobId })
+    cid.disconnect()
+
     await bobContext.setOffline(false)
     await waitForTexts(bob, conversation)
+    await bob.locator('#dm-list .conv', { hasText: 'Cid Offline' }).waitFor({ timeout: waitMs })
     await bob.waitForFunction(() => document.querySelector('#me-status')?.textContent === 'Online', null, { timeout: waitMs })
   })
 
@@ -294,7 +306,7 @@ describe('the chat page at / in Chromium', { timeout: 120_000 }, () => {
 
   it('keeps a DM sent while its reader was away, and shows it as unread when they are back', async () => {
     for (const page of annContext.pages()) await page.close()
-    await bob.locator('#dm-list .conv').first().click()
+    await bob.locator('#dm-list .conv', { hasText: 'Ann Lee' }).click()
     await waitForTitle(bob, 'Ann Lee')
     await send(bob, 'Call me when you are back')
     await waitForTexts(bob, ['Psst, a private note for Ann', 'Call me when you are back'])
