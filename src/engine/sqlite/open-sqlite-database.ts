@@ -3,9 +3,17 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 
 /** Bump with a migration step in `migrate` whenever the schema below changes. */
-const SCHEMA_VERSION = 1
+const SCHEMA_VERSION = 2
 
-const SCHEMA_V1 = `
+/**
+ * Publications are appended as chunks (see publication-chunk.ts), each linked to its stream's
+ * previous chunk; the stream row points at the newest. There is deliberately no index on
+ * `chunks (stream_id, …)`: with many channels per transaction, such an index has every one of its
+ * pages rewritten by every commit (each channel appends at its own place in it), which made it the
+ * largest cost of a group commit. Appends touch the end of `chunks`, the end of `chunks_expiry`
+ * and the small `streams` rows instead; reads and trims walk a stream's chain from its head.
+ */
+const SCHEMA_V2 = `
 CREATE TABLE streams (
   id INTEGER PRIMARY KEY,
   channel TEXT NOT NULL UNIQUE,
@@ -13,8 +21,10 @@ CREATE TABLE streams (
   top INTEGER NOT NULL,
   -- the latest publish's historySize: reads show at most this many, storage is trimmed lazily
   history_size INTEGER NOT NULL,
-  -- the stream (meta included) may be forgotten after this, once it holds no rows
-  idle_until_ms INTEGER NOT NULL
+  -- the stream (meta included) may be forgotten after this, once it holds no chunks
+  idle_until_ms INTEGER NOT NULL,
+  -- the newest chunk, NULL when the stream holds none
+  head_id INTEGER
 );
 CREATE INDEX streams_idle ON streams (idle_until_ms);
 
@@ -22,13 +32,15 @@ CREATE INDEX streams_idle ON streams (idle_until_ms);
 CREATE TABLE chunks (
   id INTEGER PRIMARY KEY,
   stream_id INTEGER NOT NULL,
+  -- the stream's previous chunk (NULL for its first, or once that was deleted)
+  prev_id INTEGER,
   first_seq INTEGER NOT NULL,
   last_seq INTEGER NOT NULL,
-  -- when the last of its publications expires
+  -- when the last of its publications and of every older chunk of the stream expires, so a chain
+  -- is only ever cut from its old end
   expires_ms INTEGER NOT NULL,
   body TEXT NOT NULL
 );
-CREATE UNIQUE INDEX chunks_stream ON chunks (stream_id, last_seq);
 CREATE INDEX chunks_expiry ON chunks (expires_ms);
 
 CREATE TABLE idempotency (
@@ -39,6 +51,20 @@ CREATE TABLE idempotency (
   PRIMARY KEY (stream_id, key)
 ) WITHOUT ROWID;
 CREATE INDEX idempotency_expiry ON idempotency (expires_ms);
+`
+
+/** Version 1 found a stream's chunks through an index on `chunks (stream_id, last_seq)`. */
+const MIGRATE_V1_TO_V2 = `
+ALTER TABLE streams ADD COLUMN head_id INTEGER;
+ALTER TABLE chunks ADD COLUMN prev_id INTEGER;
+UPDATE chunks SET prev_id = (
+  SELECT p.id FROM chunks p WHERE p.stream_id = chunks.stream_id AND p.last_seq < chunks.last_seq ORDER BY p.last_seq DESC LIMIT 1
+);
+UPDATE streams SET head_id = (SELECT c.id FROM chunks c WHERE c.stream_id = streams.id ORDER BY c.last_seq DESC LIMIT 1);
+UPDATE chunks SET expires_ms = (
+  SELECT max(p.expires_ms) FROM chunks p WHERE p.stream_id = chunks.stream_id AND p.last_seq <= chunks.last_seq
+);
+DROP INDEX chunks_stream;
 `
 
 export type SqliteSynchronous = 'normal' | 'full'
@@ -93,7 +119,8 @@ function migrate(db: Database.Database): void {
     if (version > SCHEMA_VERSION) {
       throw new Error(`database schema version ${version} is newer than this Sprocket (${SCHEMA_VERSION})`)
     }
-    if (version < 1) db.exec(SCHEMA_V1)
+    if (version < 1) db.exec(SCHEMA_V2)
+    else if (version < 2) db.exec(MIGRATE_V1_TO_V2)
     db.pragma(`user_version = ${SCHEMA_VERSION}`)
   }).immediate()
 }

@@ -2,7 +2,9 @@ import type Database from 'better-sqlite3'
 import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../memory/memory-engine.js'
 import { newEpoch } from '../memory/new-epoch.js'
 import type { HistoryQuery, HistoryResult, Publication, PublishOptions, PublishResult } from '../types.js'
+import { ChunkList } from './chunk-list.js'
 import { ChunkBuilder, decodeChunk } from './publication-chunk.js'
+import { prepareStreamStatements, type StreamStatements } from './stream-statements.js'
 
 /** One publish waiting for its group commit. `appendBatch` fills in the outcome. */
 export type PendingPublish = {
@@ -16,31 +18,22 @@ export type PendingPublish = {
   publication?: Publication
 }
 
-/**
- * A stream's state while the engine runs: the `streams` row as stored, plus what is newer than it.
- *
- * The row is not rewritten per publish. The top offset recoverable from the file is
- * `max(streams.top, max(chunks.last_seq))`, so a batch whose last publication for the stream went
- * into a chunk needs no row update; the row's `top` is written only when that is not enough
- * (publishes without history, and before chunks are deleted), `history_size` only when it changes.
- */
+/** The cached copy of a `streams` row and of what the engine needs to know of its head chunk. */
 type StreamMeta = {
   id: number
   epoch: string
   top: number
-  /** `streams.top` as stored. */
-  storedTop: number
-  /** The top offset as recoverable from the file (see above). */
-  durableTop: number
   historySize: number
-  /** `streams.history_size` as stored. */
-  storedHistorySize: number
   /** As stored: never earlier than the stream's real idle deadline, moved forward in steps. */
   idleUntilMs: number
   /** The batch moved `idleUntilMs`, so the row's indexed `idle_until_ms` needs writing. */
   idleMoved: boolean
-  /** `last_seq` of the oldest stored chunk, 0 when none: decides when trimming is due. */
-  oldestLastSeq: number
+  /** The newest chunk's id, `last_seq` and stored `expires_ms`; id 0 when the stream holds none. */
+  headId: number
+  headLastSeq: number
+  headExpiresMs: number
+  /** The stored chunks, oldest first; undefined until first needed after the stream was loaded. */
+  chunks: ChunkList | undefined
   /** Batch that last wrote this stream: its row is updated once per batch. */
   batch: number
   chunk: ChunkBuilder | undefined
@@ -55,9 +48,13 @@ const SWEEP_CHUNK = 1_000
 const MAX_CHUNK_PUBLICATIONS = 256
 
 /**
- * Channel streams in SQLite: the `streams` row (offset top, epoch, history size) cached in
- * memory, publications appended as chunks (one row per stream per transaction, see
- * `publication-chunk.ts`), idempotency keys with expiry, history reads.
+ * Channel streams in SQLite: the `streams` row (offset top, epoch, history size, newest chunk)
+ * cached in memory, publications appended as chunks (one row per stream per transaction, see
+ * `publication-chunk.ts`) chained newest to oldest (see `openSqliteDatabase`), idempotency keys
+ * with expiry, history reads.
+ *
+ * A batch writes, per stream it touched, one chunk (appended at the end of the table) and its
+ * row's new top and head: no per-publication rows or index entries.
  *
  * Retention: reads return only publications above `top - historySize` that have not expired, so
  * what a client sees is exact; storage is trimmed lazily, whole chunks at a time, once half a
@@ -75,61 +72,16 @@ export class SqliteStreams {
   readonly #appendTx: (batch: PendingPublish[], nowMs: number, wants: (channel: string) => boolean) => void
   readonly #removeTx: (meta: StreamMeta) => void
   readonly #sweepTx: (nowMs: number) => number
-  readonly #sql
+  readonly #sql: StreamStatements
 
   constructor(db: Database.Database, idleStreamTtlMs: number) {
     this.#idleStreamTtlMs = idleStreamTtlMs
-    this.#sql = {
-      selectStream: db.prepare<[string], { id: number; epoch: string; top: number; history_size: number; idle_until_ms: number }>(
-        'SELECT id, epoch, top, history_size, idle_until_ms FROM streams WHERE channel = ?',
-      ),
-      insertStream: db.prepare<[string, string, number]>(
-        'INSERT INTO streams (channel, epoch, top, history_size, idle_until_ms) VALUES (?, ?, 0, 0, ?)',
-      ),
-      updateStream: db.prepare<[number, number, number, number]>(
-        'UPDATE streams SET top = ?, history_size = ?, idle_until_ms = ? WHERE id = ?',
-      ),
-      raiseTop: db.prepare<[number, number, number]>('UPDATE streams SET top = ? WHERE id = ? AND top < ?'),
-      newestChunk: db.prepare<[number], number | null>('SELECT max(last_seq) FROM chunks WHERE stream_id = ?').pluck(),
-      insertChunk: db.prepare<[number, number, number, number, string]>(
-        'INSERT INTO chunks (stream_id, first_seq, last_seq, expires_ms, body) VALUES (?, ?, ?, ?, ?)',
-      ),
-      oldestChunk: db.prepare<[number], number | null>('SELECT min(last_seq) FROM chunks WHERE stream_id = ?').pluck(),
-      trim: db.prepare<[number, number]>('DELETE FROM chunks WHERE stream_id = ? AND last_seq <= ?'),
-      clear: db.prepare<[number]>('DELETE FROM chunks WHERE stream_id = ?'),
-      selectKey: db
-        .prepare<[number, string, number], number>('SELECT seq FROM idempotency WHERE stream_id = ? AND key = ? AND expires_ms > ?')
-        .pluck(),
-      upsertKey: db.prepare<[number, string, number, number]>(
-        'INSERT OR REPLACE INTO idempotency (stream_id, key, seq, expires_ms) VALUES (?, ?, ?, ?)',
-      ),
-      readAsc: db
-        .prepare<[number, number, number], string>(
-          'SELECT body FROM chunks WHERE stream_id = ? AND last_seq > ? AND expires_ms > ? ORDER BY last_seq ASC',
-        )
-        .pluck(),
-      readDesc: db
-        .prepare<[number, number, number], string>(
-          'SELECT body FROM chunks WHERE stream_id = ? AND last_seq > ? AND expires_ms > ? ORDER BY last_seq DESC',
-        )
-        .pluck(),
-      sweepChunks: db.prepare<[number, number], { stream_id: number; last_seq: number }>(
-        'DELETE FROM chunks WHERE id IN (SELECT id FROM chunks WHERE expires_ms <= ? LIMIT ?) RETURNING stream_id, last_seq',
-      ),
-      sweepKeys: db.prepare<[number]>('DELETE FROM idempotency WHERE expires_ms <= ?'),
-      sweepStreams: db
-        .prepare<[number], string>(
-          `DELETE FROM streams WHERE idle_until_ms <= ?
-             AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.stream_id = streams.id)
-             AND NOT EXISTS (SELECT 1 FROM idempotency i WHERE i.stream_id = streams.id)
-           RETURNING channel`,
-        )
-        .pluck(),
-    }
+    this.#sql = prepareStreamStatements(db)
     this.#appendTx = db.transaction((batch, nowMs, wants) => this.#append(batch, nowMs, wants))
     this.#removeTx = db.transaction((meta: StreamMeta) => {
-      this.#keepTop(meta)
-      this.#sql.clear.run(meta.id)
+      if (meta.headId === 0) return
+      this.#sql.clear.run({ head: meta.headId, stream: meta.id })
+      this.#sql.clearHead.run(meta.id)
     })
     this.#sweepTx = db.transaction((nowMs: number) => this.#sweepExpired(nowMs))
   }
@@ -155,23 +107,26 @@ export class SqliteStreams {
     const meta = this.#meta(channel, nowMs)
     const result: HistoryResult = { offset: meta.top, epoch: meta.epoch, publications: [] }
     const limit = Math.max(0, query.limit)
-    if (limit === 0) return result
+    if (limit === 0 || meta.headId === 0) return result
     if (query.since !== undefined && query.since.epoch !== meta.epoch) return result
     const after = Math.max(query.since?.offset ?? 0, meta.top - meta.historySize)
     const out = result.publications
+    const chain = this.#sql.readLive
+    const at = { head: meta.headId, stream: meta.id, after, now: nowMs }
     if (query.reverse === true) {
-      for (const body of this.#sql.readDesc.iterate(meta.id, after, nowMs)) {
+      for (const body of chain.iterate(at)) {
         const publications = decodeChunk(body, after, nowMs)
         for (let i = publications.length - 1; i >= 0 && out.length < limit; i--) out.push(publications[i]!)
         if (out.length >= limit) break
       }
     } else {
-      for (const body of this.#sql.readAsc.iterate(meta.id, after, nowMs)) {
-        for (const publication of decodeChunk(body, after, nowMs)) {
+      // The chain runs newest first: take every chunk after `after`, then decode from the oldest.
+      const bodies = chain.all(at)
+      for (let i = bodies.length - 1; i >= 0 && out.length < limit; i--) {
+        for (const publication of decodeChunk(bodies[i]!, after, nowMs)) {
           if (out.length >= limit) break
           out.push(publication)
         }
-        if (out.length >= limit) break
       }
     }
     return result
@@ -186,7 +141,7 @@ export class SqliteStreams {
       this.#cache.delete(channel)
       throw error
     }
-    meta.oldestLastSeq = 0
+    this.#forgetChunks(meta)
   }
 
   /** Deletes expired chunks and keys, then streams idle, empty and past their TTL. */
@@ -249,38 +204,37 @@ export class SqliteStreams {
     }
     for (const meta of this.#touched) {
       if (meta.chunk !== undefined && meta.chunk.count > 0) this.#writeChunk(meta, meta.chunk)
-      if (meta.idleMoved || meta.durableTop < meta.top || meta.storedHistorySize !== meta.historySize) {
-        sql.updateStream.run(meta.top, meta.historySize, meta.idleUntilMs, meta.id)
-        meta.idleMoved = false
-        meta.storedTop = meta.durableTop = meta.top
-        meta.storedHistorySize = meta.historySize
-      }
       this.#trimIfDue(meta)
+      const head = meta.headId === 0 ? null : meta.headId
+      if (meta.idleMoved) {
+        sql.updateStreamIdle.run(meta.top, meta.historySize, head, meta.idleUntilMs, meta.id)
+        meta.idleMoved = false
+      } else {
+        sql.updateStream.run(meta.top, meta.historySize, head, meta.id)
+      }
     }
   }
 
-  /** Deletes one round of expired chunks, first moving each stream's row top up to what they held. */
+  /**
+   * Deletes one round of expired chunks. A stream whose head went holds none any more (a head
+   * expires only after every older chunk of its stream), so its row and cache forget the head.
+   */
   #sweepExpired(nowMs: number): number {
     const deleted = this.#sql.sweepChunks.all(nowMs, SWEEP_CHUNK)
-    const tops = new Map<number, number>()
-    for (const { stream_id: id, last_seq: seq } of deleted) {
-      if (seq > (tops.get(id) ?? 0)) tops.set(id, seq)
+    const newest = new Map<number, number>()
+    for (const { id, stream_id: streamId } of deleted) {
+      if (id > (newest.get(streamId) ?? 0)) newest.set(streamId, id)
     }
-    for (const [id, top] of tops) this.#sql.raiseTop.run(top, id, top)
-    if (tops.size > 0) {
+    for (const [streamId, id] of newest) this.#sql.dropHead.run(streamId, id)
+    if (newest.size > 0) {
       for (const meta of this.#cache.values()) {
-        const top = tops.get(meta.id)
-        if (top !== undefined && top > meta.storedTop) meta.storedTop = top
+        const id = newest.get(meta.id)
+        if (id === undefined || meta.headId === 0) continue
+        if (id === meta.headId) this.#forgetChunks(meta)
+        else meta.chunks?.dropThroughId(id)
       }
     }
     return deleted.length
-  }
-
-  /** Before chunks are deleted: makes the stored row hold the top, so it survives without them. */
-  #keepTop(meta: StreamMeta): void {
-    if (meta.storedTop >= meta.top) return
-    this.#sql.raiseTop.run(meta.top, meta.id, meta.top)
-    meta.storedTop = meta.durableTop = meta.top
   }
 
   /**
@@ -295,20 +249,43 @@ export class SqliteStreams {
     meta.idleMoved = true
   }
 
+  /** Appends the chunk to the stream's chain; its expiry covers the older chunks' (see the schema). */
   #writeChunk(meta: StreamMeta, chunk: ChunkBuilder): void {
-    this.#sql.insertChunk.run(meta.id, chunk.firstSeq, chunk.lastSeq, chunk.expiresMs, chunk.body)
-    if (meta.oldestLastSeq === 0) meta.oldestLastSeq = chunk.lastSeq
-    if (chunk.lastSeq > meta.durableTop) meta.durableTop = chunk.lastSeq
+    const expiresMs = Math.max(chunk.expiresMs, meta.headExpiresMs)
+    const prev = meta.headId === 0 ? null : meta.headId
+    const { lastInsertRowid } = this.#sql.insertChunk.run(meta.id, prev, chunk.firstSeq, chunk.lastSeq, expiresMs, chunk.body)
+    meta.headId = Number(lastInsertRowid)
+    meta.headLastSeq = chunk.lastSeq
+    meta.headExpiresMs = expiresMs
+    meta.chunks?.push(meta.headId, chunk.lastSeq)
     chunk.reset()
   }
 
   /** Deletes chunks wholly below the visible window, once half a history's worth piled up there. */
   #trimIfDue(meta: StreamMeta): void {
     const line = meta.top - meta.historySize
-    if (meta.oldestLastSeq === 0 || meta.oldestLastSeq > line - (meta.historySize >> 1)) return
-    this.#keepTop(meta)
-    this.#sql.trim.run(meta.id, line)
-    meta.oldestLastSeq = this.#sql.oldestChunk.get(meta.id) ?? 0
+    const due = line - (meta.historySize >> 1)
+    if (meta.headId === 0 || due < 1) return
+    const list = (meta.chunks ??= this.#walk(meta))
+    const oldest = list.oldestLastSeq
+    if (oldest === 0 || oldest > due) return
+    this.#sql.deleteChunks.run(JSON.stringify(list.takeThroughSeq(line)))
+    if (list.size === 0) this.#forgetChunks(meta)
+  }
+
+  /** Reads the stream's chunk list from the file (once per load, when a trim first needs it). */
+  #walk(meta: StreamMeta): ChunkList {
+    const rows = this.#sql.walk.all({ head: meta.headId, stream: meta.id })
+    const list = new ChunkList()
+    for (let i = rows.length - 1; i >= 0; i--) list.push(rows[i]!.id, rows[i]!.last_seq)
+    return list
+  }
+
+  #forgetChunks(meta: StreamMeta): void {
+    meta.headId = 0
+    meta.headLastSeq = 0
+    meta.headExpiresMs = 0
+    meta.chunks = new ChunkList()
   }
 
   #meta(channel: string, nowMs: number): StreamMeta {
@@ -324,42 +301,39 @@ export class SqliteStreams {
   /** Reads the channel's row, or creates it (offset 0, fresh epoch) for a channel never seen. */
   #load(channel: string, nowMs: number): StreamMeta {
     const row = this.#sql.selectStream.get(channel)
-    if (row !== undefined) {
-      const top = Math.max(row.top, this.#sql.newestChunk.get(row.id) ?? 0)
-      return {
-        id: row.id,
-        epoch: row.epoch,
-        top,
-        storedTop: row.top,
-        durableTop: top,
-        historySize: row.history_size,
-        storedHistorySize: row.history_size,
-        idleUntilMs: row.idle_until_ms,
-        idleMoved: false,
-        oldestLastSeq: this.#sql.oldestChunk.get(row.id) ?? 0,
-        batch: 0,
-        chunk: undefined,
-        lastUsedMs: nowMs,
-      }
-    }
-    const epoch = newEpoch()
-    const idleUntilMs = nowMs + this.#idleStreamTtlMs
-    const id = Number(this.#sql.insertStream.run(channel, epoch, idleUntilMs).lastInsertRowid)
-    return {
-      id,
-      epoch,
+    const meta: StreamMeta = {
+      id: 0,
+      epoch: '',
       top: 0,
-      storedTop: 0,
-      durableTop: 0,
       historySize: 0,
-      storedHistorySize: 0,
-      idleUntilMs,
+      idleUntilMs: nowMs + this.#idleStreamTtlMs,
       idleMoved: false,
-      oldestLastSeq: 0,
+      headId: 0,
+      headLastSeq: 0,
+      headExpiresMs: 0,
+      chunks: new ChunkList(),
       batch: 0,
       chunk: undefined,
       lastUsedMs: nowMs,
     }
+    if (row === undefined) {
+      meta.epoch = newEpoch()
+      meta.id = Number(this.#sql.insertStream.run(channel, meta.epoch, meta.idleUntilMs).lastInsertRowid)
+      return meta
+    }
+    meta.id = row.id
+    meta.epoch = row.epoch
+    meta.top = row.top
+    meta.historySize = row.history_size
+    meta.idleUntilMs = row.idle_until_ms
+    const head = row.head_id === null ? undefined : this.#sql.selectHead.get(row.head_id, row.id)
+    if (head !== undefined) {
+      meta.headId = row.head_id!
+      meta.headLastSeq = head.last_seq
+      meta.headExpiresMs = head.expires_ms
+      meta.chunks = undefined
+    }
+    return meta
   }
 }
 
