@@ -11,6 +11,22 @@ import { createSqliteEngine, SqliteEngine, type SqliteEngineOptions } from '../.
 import { runEngineConformance } from './conformance.js'
 import { Recorder, sleep } from './recorder.js'
 
+const KEEP = { historySize: 10_000, historyTtlMs: 60_000 }
+
+/** The schema of version 1 files, as Sprocket wrote them before chunks were chained. */
+const SCHEMA_V1 = `
+CREATE TABLE streams (id INTEGER PRIMARY KEY, channel TEXT NOT NULL UNIQUE, epoch TEXT NOT NULL, top INTEGER NOT NULL,
+  history_size INTEGER NOT NULL, idle_until_ms INTEGER NOT NULL);
+CREATE INDEX streams_idle ON streams (idle_until_ms);
+CREATE TABLE chunks (id INTEGER PRIMARY KEY, stream_id INTEGER NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE UNIQUE INDEX chunks_stream ON chunks (stream_id, last_seq);
+CREATE INDEX chunks_expiry ON chunks (expires_ms);
+CREATE TABLE idempotency (stream_id INTEGER NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, expires_ms INTEGER NOT NULL,
+  PRIMARY KEY (stream_id, key)) WITHOUT ROWID;
+CREATE INDEX idempotency_expiry ON idempotency (expires_ms);
+`
+
 runEngineConformance('sqlite', (store) => createSqliteEngine({ file: join(store.dir, 'sprocket.db'), sweepIntervalMs: 50 }), {
   durable: true,
   distributed: false,
@@ -162,6 +178,75 @@ describe('sqlite engine', () => {
     assert.equal(h.offset, lastOffset)
     await engine.removeHistory('big')
     assert.deepEqual(await engine.publish('big', payload, opts), { offset: lastOffset + 1, epoch: h.epoch, duplicate: false })
+  })
+
+  test('trimmed history, removed history and offsets survive restarts', async () => {
+    const small = { historySize: 5, historyTtlMs: 60_000 }
+    const first = await open()
+    for (let round = 0; round < 6; round++) {
+      await Promise.all(Array.from({ length: 7 }, (_, i) => first.publish('trim', String(round * 7 + i + 1), small)))
+    }
+    await Promise.all(Array.from({ length: 3 }, (_, i) => first.publish('rm', String(i), KEEP)))
+    await first.removeHistory('rm')
+    const epoch = (await first.history('trim', { limit: 0 })).epoch
+    await engines.pop()!.close()
+
+    const second = await open()
+    const h = await second.history('trim', { limit: 100 })
+    assert.deepEqual([h.offset, h.epoch, h.publications.map((p) => p.data)], [42, epoch, ['38', '39', '40', '41', '42']])
+    // Trimming goes on where it stopped: the stored chunks stay a handful.
+    for (let i = 43; i <= 80; i++) await second.publish('trim', String(i), small)
+    assert.deepEqual((await second.history('trim', { limit: 100 })).publications.map((p) => p.data), ['76', '77', '78', '79', '80'])
+    assert.deepEqual(await second.history('rm', { limit: 10 }), { ...(await second.history('rm', { limit: 0 })), offset: 3, publications: [] })
+    assert.equal((await second.publish('rm', '"after"', KEEP)).offset, 4)
+    await engines.pop()!.close()
+    const [{ n }] = query<{ n: number }>("SELECT count(*) AS n FROM chunks c JOIN streams s ON s.id = c.stream_id WHERE s.channel = 'trim'") as [{ n: number }]
+    assert.ok(n <= 10, `${n} chunks`)
+  })
+
+  test('a newer publication expiring first does not hide older ones that have not', async () => {
+    const engine = await open({ sweepIntervalMs: 20 })
+    await engine.publish('mixed', '"long"', { historySize: 10, historyTtlMs: 60_000 })
+    await engine.publish('mixed', '"short"', { historySize: 10, historyTtlMs: 60 })
+    await sleep(200)
+    assert.deepEqual((await engine.history('mixed', { limit: 10 })).publications.map((p) => p.data), ['"long"'])
+    await engines.pop()!.close()
+    const again = await open()
+    const h = await again.history('mixed', { limit: 10 })
+    assert.deepEqual([h.offset, h.publications.map((p) => p.data)], [2, ['"long"']])
+    assert.equal((await again.publish('mixed', '"next"', KEEP)).offset, 3)
+  })
+
+  test('a stream whose chunks all expired keeps its offset while it is not forgotten', async () => {
+    const engine = await open({ sweepIntervalMs: 20 })
+    const opts = { historySize: 10, historyTtlMs: 60 }
+    await engine.publish('exp', '1', opts)
+    const second = await engine.publish('exp', '2', opts)
+    // A key keeps the stream from being forgotten while its window lasts.
+    await engine.publish('exp', '3', { ...opts, historySize: 0, idempotencyKey: 'k', idempotencyWindowMs: 60_000 })
+    await sleep(200)
+    await engines.pop()!.close()
+    assert.deepEqual(query('SELECT count(*) AS n FROM chunks'), [{ n: 0 }])
+    const again = await open()
+    assert.deepEqual(await again.publish('exp', '4', opts), { offset: 4, epoch: second.epoch, duplicate: false })
+  })
+
+  test('opens a version 1 file (chunks indexed by stream) and carries on', async () => {
+    const db = new Database(join(dir, 'sprocket.db'))
+    db.exec(SCHEMA_V1)
+    const now = Date.now()
+    const chunk = (seqs: number[]): string => seqs.map((s) => `${s} ${now} ${now + 60_000} 3 0 0\n"${s}"`).join('')
+    db.prepare("INSERT INTO streams (id, channel, epoch, top, history_size, idle_until_ms) VALUES (1, 'old', 'e1', 5, 100, ?)").run(now + 3_600_000)
+    const insert = db.prepare('INSERT INTO chunks (stream_id, first_seq, last_seq, expires_ms, body) VALUES (1, ?, ?, ?, ?)')
+    insert.run(1, 2, now + 60_000, chunk([1, 2]))
+    insert.run(3, 5, now + 60_000, chunk([3, 4, 5]))
+    db.pragma('user_version = 1')
+    db.close()
+    const engine = await open()
+    const h = await engine.history('old', { limit: 10 })
+    assert.deepEqual([h.offset, h.epoch, h.publications.map((p) => p.data)], [5, 'e1', ['"1"', '"2"', '"3"', '"4"', '"5"']])
+    assert.deepEqual(await engine.publish('old', '"6"', KEEP), { offset: 6, epoch: 'e1', duplicate: false })
+    assert.deepEqual((await engine.history('old', { limit: 2, reverse: true })).publications.map((p) => p.data), ['"6"', '"5"'])
   })
 
   test('a second engine cannot open a file in use', async () => {
