@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream'
 import { pino, type Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import { appDefaults, resolveRouteLimits, type AppOptions, type RouteLimits, type RouteOptions } from './app-options.js'
-import { Dispatch } from './dispatch.js'
+import { Dispatch, type Gate } from './dispatch.js'
 import { checkHandshake, refuseUpgrade, type Refusal } from './handshake.js'
 import { Keepalive } from './keepalive.js'
 import { ServerMetrics } from './metrics.js'
@@ -277,13 +277,19 @@ export class App {
     this.#conns.add(conn)
     this.metrics.opened(route.path)
     this.logger.debug({ connId: conn.id, route: route.path, remoteAddress: conn.remoteAddress }, 'open')
+    // Set by `open`; a connection that never opened (see WsUpgrader.upgrade) gets no callbacks.
+    let gate: Gate | undefined
+    const metrics = this.metrics
+    const dispatch = route.dispatch
     return {
-      open: () => route.dispatch.open(conn),
+      open: () => {
+        gate = dispatch.open(conn)
+      },
       message: (data, isBinary) => {
-        if (!conn.isOpen) return
-        this.metrics.messagesIn++
-        this.metrics.bytesIn += data.length
-        route.dispatch.message(conn, isBinary ? data : data.toString('utf8'), isBinary)
+        if (gate === undefined || !conn.isOpen) return
+        metrics.messagesIn++
+        metrics.bytesIn += data.length
+        dispatch.message(conn, gate, isBinary ? data : data.toString('utf8'), isBinary)
       },
       pong: () => {
         conn.alive = true
@@ -298,7 +304,7 @@ export class App {
         const closeCode = conn.closeCodeSent ?? code
         this.metrics.closed(route.path, closeCode)
         this.logger.debug({ connId: conn.id, code: closeCode, reason }, 'close')
-        route.dispatch.close(conn, closeCode, reason)
+        if (gate !== undefined) dispatch.close(conn, gate, closeCode, reason)
         if (this.#conns.size === 0) for (const resolve of this.#drainWaiters.splice(0)) resolve()
       },
     }

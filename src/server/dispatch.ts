@@ -8,8 +8,12 @@ const INTERNAL_ERROR = 1011
 
 type Phase = 'onOpen' | 'onMessage' | 'onClose' | 'onError'
 
-/** Per-connection gate: messages wait until onOpen has settled, onClose runs after it. */
-type Gate = {
+/**
+ * Per-connection gate: messages wait until onOpen has settled, onClose runs after it. `open`
+ * returns it and the caller hands it back with every message and the close, so the per-message
+ * path needs no lookup.
+ */
+export type Gate = {
   opening: boolean
   queued: Array<[string | Uint8Array, boolean]>
   closed?: [number, string]
@@ -37,7 +41,6 @@ export class Dispatch {
   readonly #component: Component
   readonly #logger: Logger
   readonly #onBug: (conn: Conn, phase: Phase) => void
-  readonly #gates = new WeakMap<Conn, Gate>()
 
   constructor(component: Component, logger: Logger, onBug: (conn: Conn, phase: Phase) => void) {
     this.#component = component
@@ -45,9 +48,8 @@ export class Dispatch {
     this.#onBug = onBug
   }
 
-  open(conn: Conn): void {
+  open(conn: Conn): Gate {
     const gate: Gate = { opening: true, queued: [] }
-    this.#gates.set(conn, gate)
     const settled = () => this.#opened(conn, gate)
     try {
       const result = this.#component.onOpen(conn)
@@ -56,17 +58,17 @@ export class Dispatch {
           this.#fail(conn, 'onOpen', error)
           settled()
         })
-        return
+        return gate
       }
     } catch (error) {
       this.#fail(conn, 'onOpen', error)
     }
     settled()
+    return gate
   }
 
-  message(conn: Conn, data: string | Uint8Array, isBinary: boolean): void {
-    const gate = this.#gates.get(conn)
-    if (gate === undefined || gate.closed !== undefined) return
+  message(conn: Conn, gate: Gate, data: string | Uint8Array, isBinary: boolean): void {
+    if (gate.closed !== undefined) return
     if (gate.opening) {
       gate.queued.push([data, isBinary])
       return
@@ -74,9 +76,8 @@ export class Dispatch {
     this.#deliver(conn, data, isBinary)
   }
 
-  close(conn: Conn, code: number, reason: string): void {
-    const gate = this.#gates.get(conn)
-    if (gate === undefined || gate.closed !== undefined) return
+  close(conn: Conn, gate: Gate, code: number, reason: string): void {
+    if (gate.closed !== undefined) return
     gate.closed = [code, reason]
     gate.queued = []
     if (!gate.opening) this.#closed(conn, code, reason)

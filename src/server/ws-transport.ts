@@ -157,8 +157,10 @@ export class WsUpgrader {
     this.#server.handleUpgrade(req, socket, head, (ws) => {
       const transport = new WsTransportSocket(ws, socket)
       const events = bind(transport)
-      ws.on('message', (data, isBinary) => events.message(data as Buffer, isBinary))
-      ws.on('pong', () => events.pong())
+      // Handed to ws as they are: no wrapper call per message. With binaryType 'nodebuffer'
+      // (ws's default, never changed here) `data` is always one Buffer.
+      ws.on('message', events.message as (data: WebSocket.RawData, isBinary: boolean) => void)
+      ws.on('pong', events.pong)
       ws.on('error', (error) => events.peerError(closeCodeOf(error), error))
       ws.on('close', (code, reason) => events.close(code, reason.toString()))
       const counted = countFragments(socket, this.#limits.maxFragments, () => {
