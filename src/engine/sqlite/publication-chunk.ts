@@ -19,7 +19,7 @@ export class ChunkBuilder {
 
   add(seq: number, timeMs: number, expiresMs: number, data: string, info: string, tags: string): void {
     if (this.count === 0) this.firstSeq = seq
-    this.body += `${seq} ${timeMs} ${expiresMs} ${data.length} ${info.length} ${tags.length}\n${data}${info}${tags}`
+    this.body += `${seq} ${timeText(timeMs)} ${expiresText(expiresMs)} ${data.length} ${info.length} ${tags.length}\n${data}${info}${tags}`
     this.count++
     this.lastSeq = seq
     if (expiresMs > this.expiresMs) this.expiresMs = expiresMs
@@ -30,6 +30,31 @@ export class ChunkBuilder {
     this.count = 0
     this.expiresMs = 0
   }
+}
+
+/*
+ * A batch stamps every publication with the same time, and most with the same expiry: their texts
+ * (13-digit numbers, slow to format) are kept from one call to the next.
+ */
+let lastTimeMs = -1
+let lastTimeText = ''
+let lastExpiresMs = -1
+let lastExpiresText = ''
+
+function timeText(timeMs: number): string {
+  if (timeMs !== lastTimeMs) {
+    lastTimeMs = timeMs
+    lastTimeText = String(timeMs)
+  }
+  return lastTimeText
+}
+
+function expiresText(expiresMs: number): string {
+  if (expiresMs !== lastExpiresMs) {
+    lastExpiresMs = expiresMs
+    lastExpiresText = String(expiresMs)
+  }
+  return lastExpiresText
 }
 
 /**

@@ -115,7 +115,7 @@ export class SqliteEngine implements Engine {
     if (this.#closed) return Promise.reject(new EngineClosedError(this.name))
     if (this.#streams === undefined) return Promise.reject(new Error('sqlite engine not started'))
     return new Promise((resolve, reject) => {
-      this.#queue.push({ channel, data, options, resolve, reject })
+      this.#queue.push({ channel, data, options, resolve, reject, result: undefined, publication: undefined })
       this.#flushScheduled ??= setImmediate(this.#flush)
     })
   }

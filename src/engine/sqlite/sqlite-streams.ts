@@ -13,9 +13,9 @@ export type PendingPublish = {
   options: PublishOptions
   resolve: (result: PublishResult) => void
   reject: (error: unknown) => void
-  result?: PublishResult
+  result: PublishResult | undefined
   /** Set for appended (non-duplicate) publishes whose channel the caller wants to fan out. */
-  publication?: Publication
+  publication: Publication | undefined
 }
 
 /** The cached copy of a `streams` row and of what the engine needs to know of its head chunk. */
