@@ -11,7 +11,7 @@ import type { ClientInfo, Publication } from '../types.js'
  * cheap: a hot channel writes one row per batch, not hundreds.
  */
 export class ChunkBuilder {
-  body = ''
+  #parts: string[] = []
   count = 0
   firstSeq = 0
   lastSeq = 0
@@ -19,14 +19,19 @@ export class ChunkBuilder {
 
   add(seq: number, timeMs: number, expiresMs: number, data: string, info: string, tags: string): void {
     if (this.count === 0) this.firstSeq = seq
-    this.body += `${seq} ${timeText(timeMs)} ${expiresText(expiresMs)} ${data.length} ${info.length} ${tags.length}\n${data}${info}${tags}`
+    this.#parts.push(`${seq} ${timeText(timeMs)} ${expiresText(expiresMs)} ${data.length} ${info.length} ${tags.length}\n`, data, info, tags)
     this.count++
     this.lastSeq = seq
     if (expiresMs > this.expiresMs) this.expiresMs = expiresMs
   }
 
+  /** The chunk's text, built in one go (a flat string, as SQLite needs it). */
+  get body(): string {
+    return this.#parts.join('')
+  }
+
   reset(): void {
-    this.body = ''
+    this.#parts = []
     this.count = 0
     this.expiresMs = 0
   }
