@@ -2,8 +2,9 @@
 const COMPACT_AFTER = 64
 
 /**
- * The ids and `last_seq`s of one stream's stored chunks, oldest first: what a trim deletes is
- * read from here instead of walking the chain in the file. Ids and seqs both increase along it.
+ * The ids and `last_seq`s of one stream's stored chunks, oldest first: which chunks a read needs
+ * and which a trim deletes is looked up here instead of walking the chain in the file. Ids and
+ * seqs both increase along it.
  */
 export class ChunkList {
   #ids: number[] = []
@@ -17,6 +18,23 @@ export class ChunkList {
   /** `last_seq` of the oldest chunk, 0 when there is none. */
   get oldestLastSeq(): number {
     return this.size === 0 ? 0 : this.#seqs[this.#start]!
+  }
+
+  /** Position (0 … size) of the oldest chunk holding a publication after `seq` (binary search). */
+  indexAfter(seq: number): number {
+    let lo = this.#start
+    let hi = this.#seqs.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (this.#seqs[mid]! <= seq) lo = mid + 1
+      else hi = mid
+    }
+    return lo - this.#start
+  }
+
+  /** Id of the chunk at `index` (0 = oldest). */
+  idAt(index: number): number {
+    return this.#ids[this.#start + index]!
   }
 
   push(id: number, lastSeq: number): void {

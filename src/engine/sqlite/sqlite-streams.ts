@@ -111,19 +111,21 @@ export class SqliteStreams {
     if (query.since !== undefined && query.since.epoch !== meta.epoch) return result
     const after = Math.max(query.since?.offset ?? 0, meta.top - meta.historySize)
     const out = result.publications
-    const chain = this.#sql.readLive
-    const at = { head: meta.headId, stream: meta.id, after, now: nowMs }
+    const list = (meta.chunks ??= this.#walk(meta))
+    const from = list.indexAfter(after)
+    const body = this.#sql.selectBody
     if (query.reverse === true) {
-      for (const body of chain.iterate(at)) {
-        const publications = decodeChunk(body, after, nowMs)
-        for (let i = publications.length - 1; i >= 0 && out.length < limit; i--) out.push(publications[i]!)
-        if (out.length >= limit) break
+      for (let i = list.size - 1; i >= from && out.length < limit; i--) {
+        const text = body.get(list.idAt(i), nowMs)
+        if (text === undefined) continue
+        const publications = decodeChunk(text, after, nowMs)
+        for (let k = publications.length - 1; k >= 0 && out.length < limit; k--) out.push(publications[k]!)
       }
     } else {
-      // The chain runs newest first: take every chunk after `after`, then decode from the oldest.
-      const bodies = chain.all(at)
-      for (let i = bodies.length - 1; i >= 0 && out.length < limit; i--) {
-        for (const publication of decodeChunk(bodies[i]!, after, nowMs)) {
+      for (let i = from; i < list.size && out.length < limit; i++) {
+        const text = body.get(list.idAt(i), nowMs)
+        if (text === undefined) continue
+        for (const publication of decodeChunk(text, after, nowMs)) {
           if (out.length >= limit) break
           out.push(publication)
         }
@@ -273,7 +275,7 @@ export class SqliteStreams {
     if (list.size === 0) this.#forgetChunks(meta)
   }
 
-  /** Reads the stream's chunk list from the file (once per load, when a trim first needs it). */
+  /** Reads the stream's chunk list from the file (once per load, when a read or trim first needs it). */
   #walk(meta: StreamMeta): ChunkList {
     const rows = this.#sql.walk.all({ head: meta.headId, stream: meta.id })
     const list = new ChunkList()

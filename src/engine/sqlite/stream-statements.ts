@@ -3,21 +3,7 @@ import type { Statement } from 'better-sqlite3'
 
 export type StreamRow = { id: number; epoch: string; top: number; history_size: number; idle_until_ms: number; head_id: number | null }
 
-/**
- * A stream's chunks newest first, from `head` (@head) down its `prev_id` chain, while they belong to
- * the stream (@stream), hold publications after @after and have not wholly expired at @now (a chunk's
- * `expires_ms` covers every older chunk of its stream, so the walk may stop at the first expired).
- */
-const WALK_LIVE = `
-WITH RECURSIVE chain(id, prev_id, body) AS (
-  SELECT id, prev_id, body FROM chunks WHERE id = @head AND stream_id = @stream AND last_seq > @after AND expires_ms > @now
-  UNION ALL
-  SELECT c.id, c.prev_id, c.body FROM chain JOIN chunks c ON c.id = chain.prev_id
-  WHERE c.stream_id = @stream AND c.last_seq > @after AND c.expires_ms > @now
-)
-SELECT body FROM chain`
-
-/** Every chunk of a stream from `head` (@head) down, as `WALK_LIVE` without the filters. */
+/** Every chunk of stream @stream, newest first: from its head chunk @head down the `prev_id` chain. */
 const WALK_ALL = `
 WITH RECURSIVE chain(id, prev_id, last_seq) AS (
   SELECT id, prev_id, last_seq FROM chunks WHERE id = @head AND stream_id = @stream
@@ -54,7 +40,8 @@ export function prepareStreamStatements(db: Database.Database): StreamStatements
     deleteChunks: db.prepare<[string]>('DELETE FROM chunks WHERE id IN (SELECT value FROM json_each(?))'),
     /** Deletes every chunk of stream @stream (chain from head @head). */
     clear: db.prepare<[ChainAt]>(`${WALK_ALL} DELETE FROM chunks WHERE id IN (SELECT id FROM chain)`),
-    readLive: db.prepare<[ChainAt & { after: number; now: number }], string>(WALK_LIVE).pluck(),
+    /** A chunk's text unless it has wholly expired at ?2. */
+    selectBody: db.prepare<[number, number], string>('SELECT body FROM chunks WHERE id = ? AND expires_ms > ?').pluck(),
     selectKey: db
       .prepare<[number, string, number], number>('SELECT seq FROM idempotency WHERE stream_id = ? AND key = ? AND expires_ms > ?')
       .pluck(),
@@ -87,7 +74,7 @@ export type StreamStatements = {
   walk: Statement<[ChainAt], { id: number; last_seq: number }>
   deleteChunks: Statement<[string]>
   clear: Statement<[ChainAt]>
-  readLive: Statement<[ChainAt & { after: number; now: number }], string>
+  selectBody: Statement<[number, number], string>
   selectKey: Statement<[number, string, number], number>
   upsertKey: Statement<[number, string, number, number]>
   sweepChunks: Statement<[number, number], { id: number; stream_id: number }>
