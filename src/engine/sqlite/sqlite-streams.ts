@@ -54,7 +54,9 @@ const MAX_CHUNK_PUBLICATIONS = 256
  * with expiry, history reads.
  *
  * A batch writes, per stream it touched, one chunk (appended at the end of the table) and its
- * row's new top and head: no per-publication rows or index entries.
+ * row's new top and head: no per-publication rows or index entries. A cached stream also keeps
+ * the ids of its chunks (`ChunkList`, read from the chain once per load), which is how reads find
+ * where to start and trims what to delete.
  *
  * Retention: reads return only publications above `top - historySize` that have not expired, so
  * what a client sees is exact; storage is trimmed lazily, whole chunks at a time, once half a
