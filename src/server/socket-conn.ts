@@ -20,9 +20,11 @@ export type TrafficCounters = {
 }
 
 /**
- * `Conn` over a `TransportSocket`. Uncompressed sends write pre-framed bytes straight to the
- * corked raw socket, so every frame queued in one event-loop turn leaves in one write; with
- * permessage-deflate the transport frames (and orders) them instead.
+ * `Conn` over a `TransportSocket`. Uncompressed sends write pre-framed bytes straight to the raw
+ * socket, and every frame queued in one event-loop turn leaves in one write at the end of it:
+ * the turn's first frame is held as is (most turns have just one: an echo, a fan-out delivery)
+ * and written alone, without corking; a second frame corks the socket and queues both behind
+ * it. With permessage-deflate the transport frames (and orders) them instead.
  */
 export class SocketConn implements Conn, Flushable {
   readonly id: string = randomUUID()
@@ -37,6 +39,9 @@ export class SocketConn implements Conn, Flushable {
   readonly #counters: TrafficCounters
   readonly #onSlowConsumer: (conn: SocketConn, bufferedBytes: number) => void
   #open = true
+  /** The turn's only frame so far, not yet handed to the socket. */
+  #held: Buffer | undefined
+  /** A second frame came in this turn: the socket is corked until the end of it. */
   #corked = false
   #closeCodeSent: number | undefined
 
@@ -59,7 +64,8 @@ export class SocketConn implements Conn, Flushable {
   }
 
   get bufferedBytes(): number {
-    return this.#transport.bufferedBytes
+    const held = this.#held
+    return held === undefined ? this.#transport.bufferedBytes : this.#transport.bufferedBytes + held.length
   }
 
   get isOpen(): boolean {
@@ -102,7 +108,10 @@ export class SocketConn implements Conn, Flushable {
   close(code = 1000, reason = ''): void {
     if (!this.isOpen) return
     // First, so an invalid code throws (to the dispatch catch) with the connection still open.
-    this.#transport.close(code, fitReason(reason))
+    const fitted = fitReason(reason)
+    // What was sent before the close goes before the close frame.
+    this.#writeHeld()
+    this.#transport.close(code, fitted)
     this.#open = false
     this.#closeCodeSent = code
   }
@@ -116,6 +125,7 @@ export class SocketConn implements Conn, Flushable {
   /** Drops the socket without a close handshake (dead peer, shutdown timeout). */
   terminate(): void {
     this.#open = false
+    this.#held = undefined
     this.#transport.terminate()
   }
 
@@ -124,8 +134,15 @@ export class SocketConn implements Conn, Flushable {
   }
 
   flush(): void {
-    this.#corked = false
-    this.#transport.raw.uncork()
+    if (this.#corked) {
+      this.#corked = false
+      this.#transport.raw.uncork()
+      return
+    }
+    // A close frame the transport wrote meanwhile (answering the peer's close, or after a
+    // protocol error) has gone out already: no data frame may follow it, so the frame is dropped.
+    if (this.#transport.isOpen) this.#writeHeld()
+    else this.#held = undefined
   }
 
   /** Refuses the write, and closes, once the queue is past the limit: memory stays bounded. */
@@ -141,12 +158,30 @@ export class SocketConn implements Conn, Flushable {
   #write(first: Buffer, second?: Buffer): void {
     const raw = this.#transport.raw
     if (!this.#corked) {
+      const held = this.#held
+      if (held === undefined && second === undefined) {
+        this.#held = first
+        flushAtEndOfTurn(this)
+        return
+      }
       this.#corked = true
       raw.cork()
-      flushAtEndOfTurn(this)
+      if (held === undefined) {
+        flushAtEndOfTurn(this)
+      } else {
+        this.#held = undefined
+        raw.write(held)
+      }
     }
     raw.write(first)
     if (second !== undefined && second.length > 0) raw.write(second)
+  }
+
+  #writeHeld(): void {
+    const held = this.#held
+    if (held === undefined) return
+    this.#held = undefined
+    if (this.#transport.raw.writable) this.#transport.raw.write(held)
   }
 
   #counted(payloadBytes: number): void {

@@ -4,13 +4,20 @@ export interface Flushable {
 }
 
 let pending: Flushable[] = []
+/** The other of the two lists, empty between flushes: no new array per turn. */
+let spare: Flushable[] = []
 let scheduled = false
 
 function flushAll(): void {
   const batch = pending
-  pending = []
+  pending = spare
+  spare = batch
   scheduled = false
-  for (const item of batch) item.flush()
+  try {
+    for (let i = 0; i < batch.length; i++) batch[i]!.flush()
+  } finally {
+    batch.length = 0
+  }
 }
 
 /**
