@@ -34,13 +34,17 @@ type UserRow = { id: string; name: string; color: string; initials: string }
 type RoomRow = { id: string; title: string; created_by: string; created_ms: number }
 type DmRow = { channel: string; user_a: string; user_b: string; created_ms: number; last_ms: number }
 
+type Statement = Database.Statement<unknown[], unknown>
+
 /**
  * The chat's durable state in SQLite: profiles, rooms, memberships, DM lists and read marks.
  * Messages are not here: they are the hub's channel history. Every method is synchronous and
  * atomic (one statement or one transaction); writes are durable when the call returns.
+ * Statements are prepared once, when the store opens.
  */
 export class ChatStore {
   #db: Database.Database
+  #sql: Record<keyof typeof statements, Statement>
 
   /** Opens (creating if needed) the database file; `':memory:'` for a throwaway store. */
   constructor(file: string) {
@@ -50,18 +54,19 @@ export class ChatStore {
     this.#db.pragma('synchronous = NORMAL')
     this.#db.pragma('busy_timeout = 5000')
     this.#db.exec(schema)
+    const db = this.#db
+    this.#sql = Object.fromEntries(Object.entries(statements).map(([name, sql]) => [name, db.prepare(sql)])) as Record<keyof typeof statements, Statement>
   }
 
   getProfile(id: string): Profile | undefined {
-    const row = this.#db.prepare('SELECT id, name, color, initials FROM chat_users WHERE id = ?').get(id) as UserRow | undefined
+    const row = this.#sql.getProfile.get(id) as UserRow | undefined
     return row === undefined ? undefined : { ...row }
   }
 
   getProfiles(ids: readonly string[]): Profile[] {
-    const statement = this.#db.prepare('SELECT id, name, color, initials FROM chat_users WHERE id = ?')
     const found: Profile[] = []
     for (const id of new Set(ids)) {
-      const row = statement.get(id) as UserRow | undefined
+      const row = this.#sql.getProfile.get(id) as UserRow | undefined
       if (row !== undefined) found.push({ ...row })
     }
     return found
@@ -70,90 +75,70 @@ export class ChatStore {
   /** Users by name, for starting a DM; `query` matches anywhere in the name, case-insensitive. */
   searchProfiles(query: string, limit: number): Profile[] {
     const pattern = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-    const rows = this.#db
-      .prepare("SELECT id, name, color, initials FROM chat_users WHERE name LIKE ? ESCAPE '\\' ORDER BY updated_ms DESC LIMIT ?")
-      .all(pattern, limit) as UserRow[]
-    return rows.map((row) => ({ ...row }))
+    return (this.#sql.searchProfiles.all(pattern, limit) as UserRow[]).map((row) => ({ ...row }))
   }
 
   /** Creates or replaces a profile. */
   putProfile(profile: Profile, nowMs: number): void {
-    this.#db
-      .prepare(
-        `INSERT INTO chat_users (id, name, color, initials, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET name = excluded.name, color = excluded.color,
-           initials = excluded.initials, updated_ms = excluded.updated_ms`,
-      )
-      .run(profile.id, profile.name, profile.color, profile.initials, nowMs, nowMs)
+    this.#sql.putProfile.run(profile.id, profile.name, profile.color, profile.initials, nowMs, nowMs)
   }
 
   getRoom(id: string): Room | undefined {
-    const row = this.#db.prepare('SELECT * FROM chat_rooms WHERE id = ?').get(id) as RoomRow | undefined
+    const row = this.#sql.getRoom.get(id) as RoomRow | undefined
     return row === undefined ? undefined : toRoom(row)
   }
 
   listRooms(): Room[] {
-    return (this.#db.prepare('SELECT * FROM chat_rooms ORDER BY id').all() as RoomRow[]).map(toRoom)
+    return (this.#sql.listRooms.all() as RoomRow[]).map(toRoom)
   }
 
   /** Inserts the room; false when the id is taken. */
   createRoom(room: Room): boolean {
-    const result = this.#db
-      .prepare('INSERT OR IGNORE INTO chat_rooms (id, title, created_by, created_ms) VALUES (?, ?, ?, ?)')
-      .run(room.id, room.title, room.createdBy, room.createdMs)
-    return result.changes === 1
+    return this.#sql.createRoom.run(room.id, room.title, room.createdBy, room.createdMs).changes === 1
   }
 
   /** Idempotent; true when the user was not a member before. */
   join(userId: string, roomId: string, nowMs: number): boolean {
-    const result = this.#db
-      .prepare('INSERT OR IGNORE INTO chat_members (room_id, user_id, joined_ms) VALUES (?, ?, ?)')
-      .run(roomId, userId, nowMs)
-    return result.changes === 1
+    return this.#sql.join.run(roomId, userId, nowMs).changes === 1
   }
 
   /** Idempotent; true when the user was a member. */
   leave(userId: string, roomId: string): boolean {
-    return this.#db.prepare('DELETE FROM chat_members WHERE room_id = ? AND user_id = ?').run(roomId, userId).changes === 1
+    return this.#sql.leave.run(roomId, userId).changes === 1
   }
 
   isMember(userId: string, roomId: string): boolean {
-    return this.#db.prepare('SELECT 1 FROM chat_members WHERE room_id = ? AND user_id = ?').get(roomId, userId) !== undefined
+    return this.#sql.isMember.get(roomId, userId) !== undefined
   }
 
   roomsOf(userId: string): string[] {
-    const rows = this.#db.prepare('SELECT room_id FROM chat_members WHERE user_id = ? ORDER BY room_id').all(userId) as { room_id: string }[]
-    return rows.map((row) => row.room_id)
+    return (this.#sql.roomsOf.all(userId) as { room_id: string }[]).map((row) => row.room_id)
   }
 
   memberCount(roomId: string): number {
-    return (this.#db.prepare('SELECT COUNT(*) AS n FROM chat_members WHERE room_id = ?').get(roomId) as { n: number }).n
+    return (this.#sql.memberCount.get(roomId) as { n: number }).n
   }
 
   /** Records the DM between two users (idempotent) and returns its channel. */
   openDm(userA: string, userB: string, nowMs: number): string {
     const channel = dmChannel(userA, userB)
     const [first, second] = [userA, userB].sort()
-    this.#db
-      .prepare('INSERT OR IGNORE INTO chat_dms (channel, user_a, user_b, created_ms, last_ms) VALUES (?, ?, ?, ?, ?)')
-      .run(channel, first, second, nowMs, nowMs)
+    this.#sql.openDm.run(channel, first, second, nowMs, nowMs)
     return channel
   }
 
   getDm(channel: string): { users: [string, string] } | undefined {
-    const row = this.#db.prepare('SELECT * FROM chat_dms WHERE channel = ?').get(channel) as DmRow | undefined
+    const row = this.#sql.getDm.get(channel) as DmRow | undefined
     return row === undefined ? undefined : { users: [row.user_a, row.user_b] }
   }
 
   touchDm(channel: string, nowMs: number): void {
-    this.#db.prepare('UPDATE chat_dms SET last_ms = ? WHERE channel = ?').run(nowMs, channel)
+    this.#sql.touchDm.run(nowMs, channel)
   }
 
   /** The user's DMs, most recently active first. */
   dmsOf(userId: string): DirectChat[] {
-    const rows = this.#db
-      .prepare('SELECT * FROM chat_dms WHERE user_a = ? OR user_b = ? ORDER BY last_ms DESC')
-      .all(userId, userId) as DmRow[]
+    const rows = this.#sql.dmsOf.all(userId, userId) as DmRow[]
     return rows.map((row) => ({
       channel: row.channel,
       peer: row.user_a === userId ? row.user_b : row.user_a,
@@ -164,23 +149,42 @@ export class ChatStore {
 
   /** Moves the read mark forward only (a stale tab cannot mark fewer messages read). */
   markRead(userId: string, mark: ReadMark): void {
-    this.#db
-      .prepare(
-        `INSERT INTO chat_reads (user_id, channel, offset, epoch) VALUES (?, ?, ?, ?)
-         ON CONFLICT(user_id, channel) DO UPDATE SET offset = excluded.offset, epoch = excluded.epoch
-         WHERE excluded.epoch <> chat_reads.epoch OR excluded.offset > chat_reads.offset`,
-      )
-      .run(userId, mark.channel, mark.offset, mark.epoch)
+    this.#sql.markRead.run(userId, mark.channel, mark.offset, mark.epoch)
   }
 
   readsOf(userId: string): ReadMark[] {
-    return this.#db.prepare('SELECT channel, offset, epoch FROM chat_reads WHERE user_id = ?').all(userId) as ReadMark[]
+    return this.#sql.readsOf.all(userId) as ReadMark[]
   }
 
   close(): void {
     this.#db.close()
   }
 }
+
+/** Every statement the store runs, prepared once per store. */
+const statements = {
+  getProfile: 'SELECT id, name, color, initials FROM chat_users WHERE id = ?',
+  searchProfiles: "SELECT id, name, color, initials FROM chat_users WHERE name LIKE ? ESCAPE '\\' ORDER BY updated_ms DESC LIMIT ?",
+  putProfile: `INSERT INTO chat_users (id, name, color, initials, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT(id) DO UPDATE SET name = excluded.name, color = excluded.color,
+      initials = excluded.initials, updated_ms = excluded.updated_ms`,
+  getRoom: 'SELECT * FROM chat_rooms WHERE id = ?',
+  listRooms: 'SELECT * FROM chat_rooms ORDER BY id',
+  createRoom: 'INSERT OR IGNORE INTO chat_rooms (id, title, created_by, created_ms) VALUES (?, ?, ?, ?)',
+  join: 'INSERT OR IGNORE INTO chat_members (room_id, user_id, joined_ms) VALUES (?, ?, ?)',
+  leave: 'DELETE FROM chat_members WHERE room_id = ? AND user_id = ?',
+  isMember: 'SELECT 1 FROM chat_members WHERE room_id = ? AND user_id = ?',
+  roomsOf: 'SELECT room_id FROM chat_members WHERE user_id = ? ORDER BY room_id',
+  memberCount: 'SELECT COUNT(*) AS n FROM chat_members WHERE room_id = ?',
+  openDm: 'INSERT OR IGNORE INTO chat_dms (channel, user_a, user_b, created_ms, last_ms) VALUES (?, ?, ?, ?, ?)',
+  getDm: 'SELECT * FROM chat_dms WHERE channel = ?',
+  touchDm: 'UPDATE chat_dms SET last_ms = ? WHERE channel = ?',
+  dmsOf: 'SELECT * FROM chat_dms WHERE user_a = ? OR user_b = ? ORDER BY last_ms DESC',
+  markRead: `INSERT INTO chat_reads (user_id, channel, offset, epoch) VALUES (?, ?, ?, ?)
+    ON CONFLICT(user_id, channel) DO UPDATE SET offset = excluded.offset, epoch = excluded.epoch
+    WHERE excluded.epoch <> chat_reads.epoch OR excluded.offset > chat_reads.offset`,
+  readsOf: 'SELECT channel, offset, epoch FROM chat_reads WHERE user_id = ?',
+} as const
 
 function toRoom(row: RoomRow): Room {
   return { id: row.id, title: row.title, createdBy: row.created_by, createdMs: row.created_ms }
