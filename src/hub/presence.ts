@@ -7,9 +7,12 @@ import type { HubLogger } from './logger.js'
  * announces join/leave per user rather than per connection.
  *
  * A join is published only when no other connection of the same user is present on the channel,
- * and a leave only when the last one goes. The check reads the engine's presence, so it counts
- * connections on every node. Changes for one (channel, user) are serialized on this node; two
- * nodes racing for the same user may both announce (rare, and harmless to clients).
+ * and a leave only when the last one goes. On a single-node engine (`capabilities.distributed`
+ * false) this node's own count is the whole truth, so the check costs O(1). On a distributed
+ * engine, when the user has no local connection, the check reads the engine's presence to count
+ * connections on other nodes (O(channel size) per join and per last local leave). Changes for one
+ * (channel, user) are serialized on this node; two nodes racing for the same user may both
+ * announce (rare, and harmless to clients).
  * Anonymous connections (user '') are each their own member.
  */
 export class PresenceTracker {
@@ -82,11 +85,13 @@ export class PresenceTracker {
 
   /**
    * Another connection of the same (non-anonymous) user is present on the channel. A local one
-   * answers without asking the engine; otherwise the engine's list covers every node.
+   * answers without asking the engine; without other nodes nothing else can exist; otherwise the
+   * engine's list covers every node.
    */
   async #userPresent(channel: string, info: ClientInfo): Promise<boolean> {
     if (info.user === '') return false
     if ((this.#localUsers.get(entryKey(channel, info.user)) ?? 0) > 0) return true
+    if (!this.#engine.capabilities.distributed) return false
     const present = await this.#engine.presence(channel)
     for (const clientId in present) {
       if (clientId !== info.client && present[clientId]?.user === info.user) return true

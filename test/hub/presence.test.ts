@@ -1,7 +1,21 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ErrorCode } from '../../src/errors.js'
+import type { MemoryEngine } from '../../src/engine/memory/memory-engine.js'
+import type { ClientInfo } from '../../src/engine/types.js'
+import type { Subscriber } from '../../src/hub/types.js'
 import { aroundCalls, countCalls, RecordingSubscriber, settle, startHub } from './helpers.js'
+
+/** Makes a memory engine declare itself distributed, as a shared engine would (to test that path on one process). */
+function declareDistributed(engine: MemoryEngine): void {
+  Object.defineProperty(engine, 'capabilities', { value: { ...engine.capabilities, distributed: true } })
+}
+
+/** A member that ignores what it is sent. */
+function quietMember(userId: string): Subscriber & { info: ClientInfo } {
+  const clientId = `quiet-${userId}-${Math.random()}`
+  return { clientId, userId, format: 'json', info: { user: userId, client: clientId }, deliver: () => {} }
+}
 
 const options = { namespaces: { room: { presence: true, joinLeave: true }, quiet: { presence: true }, events: { joinLeave: true } } }
 
@@ -51,7 +65,7 @@ describe('presence and join/leave', () => {
   })
 
   it('counts connections of the user held elsewhere in the engine (another node) before announcing', async () => {
-    const h = await startHub(options)
+    const h = await startHub(options, declareDistributed)
     try {
       const watcher = new RecordingSubscriber('watcher')
       ;(await h.hub.subscribe(watcher, 'room:a', { info: watcher.info })).activate()
@@ -66,6 +80,54 @@ describe('presence and join/leave', () => {
       await h.hub.unsubscribe(local, 'room:a')
       await settle()
       assert.deepEqual(watcher.events.map((e) => e.type), ['join', 'join', 'leave'])
+    } finally {
+      await h.close()
+    }
+  })
+
+  it('asks a single-node engine nothing when 5,000 users join and leave: the local count is the truth', async () => {
+    let counts: Record<string, number> = {}
+    const h = await startHub(options, (engine) => {
+      counts = countCalls(engine, ['presence'])
+    })
+    try {
+      const watcher = new RecordingSubscriber('watcher')
+      ;(await h.hub.subscribe(watcher, 'room:big', { info: watcher.info })).activate()
+      // Every join reaches every member, so members that keep nothing keep the test light.
+      const users = Array.from({ length: 5000 }, (_, i) => quietMember(`user-${i}`))
+      for (const u of users) (await h.hub.subscribe(u, 'room:big', { info: u.info })).activate()
+      const twin = quietMember('user-0')
+      ;(await h.hub.subscribe(twin, 'room:big', { info: twin.info })).activate()
+      await settle()
+      assert.equal(counts.presence, 0, 'no presence scan per join')
+      assert.equal(watcher.ofType('join').length, 5001, 'one join per user, none for a second connection')
+      for (const u of users) await h.hub.unsubscribe(u, 'room:big')
+      await settle()
+      assert.equal(counts.presence, 0, 'no presence scan per leave')
+      assert.equal(watcher.ofType('leave').length, 4999, 'user-0 still has a connection')
+      assert.deepEqual(await h.hub.presenceStats('room:big'), { numClients: 2, numUsers: 2 })
+    } finally {
+      await h.close()
+    }
+  })
+
+  it('asks a distributed engine about other nodes only when the user has no local connection', async () => {
+    let counts: Record<string, number> = {}
+    const h = await startHub(options, (engine) => {
+      declareDistributed(engine)
+      counts = countCalls(engine, ['presence'])
+    })
+    try {
+      const a1 = new RecordingSubscriber('ann')
+      const a2 = new RecordingSubscriber('ann')
+      await h.hub.subscribe(a1, 'room:a', { info: a1.info })
+      assert.equal(counts.presence, 1, 'first local connection: the engine is asked')
+      await h.hub.subscribe(a2, 'room:a', { info: a2.info })
+      assert.equal(counts.presence, 1, 'a local connection answers')
+      await h.hub.unsubscribe(a1, 'room:a')
+      assert.equal(counts.presence, 1)
+      await h.hub.unsubscribe(a2, 'room:a')
+      assert.equal(counts.presence, 2, 'last local leave: the engine is asked')
     } finally {
       await h.close()
     }
