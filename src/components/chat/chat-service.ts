@@ -203,9 +203,11 @@ export class ChatService {
     return { offset: result.offset, epoch: result.epoch }
   }
 
+  /** Stores where the caller stopped reading a room they are a member of or a DM of theirs (else 103). */
   readMark(caller: ChatCaller, data: unknown): { ok: true } {
     const userId = requireUser(caller)
     const mark = decode(chatInput.readMark, data)
+    if (!this.#isOwnConversation(userId, mark.channel)) throw new ProtocolError(ErrorCode.permissionDenied, 'not your conversation')
     this.#store.markRead(userId, mark)
     return { ok: true }
   }
@@ -221,6 +223,14 @@ export class ChatService {
     if (users === undefined) throw new ProtocolError(ErrorCode.permissionDenied, 'not a chat channel')
     if (!users.includes(userId)) throw new ProtocolError(ErrorCode.permissionDenied, 'not your conversation')
     if (this.#store.getDm(channel) === undefined) throw new ProtocolError(ErrorCode.permissionDenied, 'open the conversation first')
+  }
+
+  /** A room the user is a member of, or an opened DM they are one of the two users of. */
+  #isOwnConversation(userId: string, channel: string): boolean {
+    const roomId = roomOf(channel)
+    if (roomId !== undefined) return this.#store.isMember(userId, roomId)
+    const users = dmUsers(channel)
+    return users !== undefined && users.includes(userId) && this.#store.getDm(channel) !== undefined
   }
 
   #roomViews(userId: string): RoomView[] {

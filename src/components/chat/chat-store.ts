@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { dmChannel } from './chat-channels.js'
+import { dmChannel, roomChannel } from './chat-channels.js'
 
 /** What everyone sees of a user. */
 export type Profile = { id: string; name: string; color: string; initials: string }
@@ -36,6 +36,17 @@ type DmRow = { channel: string; user_a: string; user_b: string; created_ms: numb
 
 type Statement = Database.Statement<unknown[], unknown>
 
+/** Read marks kept per user unless the store is opened with another limit. */
+export const defaultMaxReadMarksPerUser = 1000
+
+export type ChatStoreOptions = {
+  /**
+   * Most read marks one user keeps. Marking a further channel drops the user's earliest-created
+   * marks (those channels then count as unread once); leaving a room drops its mark.
+   */
+  maxReadMarksPerUser?: number
+}
+
 /**
  * The chat's durable state in SQLite: profiles, rooms, memberships, DM lists and read marks.
  * Messages are not here: they are the hub's channel history. Every method is synchronous and
@@ -45,9 +56,13 @@ type Statement = Database.Statement<unknown[], unknown>
 export class ChatStore {
   #db: Database.Database
   #sql: Record<keyof typeof statements, Statement>
+  readonly #maxReadMarksPerUser: number
+  readonly #leave: (userId: string, roomId: string) => boolean
+  readonly #markRead: (userId: string, mark: ReadMark) => void
 
   /** Opens (creating if needed) the database file; `':memory:'` for a throwaway store. */
-  constructor(file: string) {
+  constructor(file: string, options: ChatStoreOptions = {}) {
+    this.#maxReadMarksPerUser = options.maxReadMarksPerUser ?? defaultMaxReadMarksPerUser
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
     this.#db = new Database(file)
     this.#db.pragma('journal_mode = WAL')
@@ -56,6 +71,15 @@ export class ChatStore {
     this.#db.exec(schema)
     const db = this.#db
     this.#sql = Object.fromEntries(Object.entries(statements).map(([name, sql]) => [name, db.prepare(sql)])) as Record<keyof typeof statements, Statement>
+    this.#leave = this.#db.transaction((userId: string, roomId: string) => {
+      this.#sql.dropRead.run(userId, roomChannel(roomId))
+      return this.#sql.leave.run(roomId, userId).changes === 1
+    })
+    this.#markRead = this.#db.transaction((userId: string, mark: ReadMark) => {
+      this.#sql.markRead.run(userId, mark.channel, mark.offset, mark.epoch)
+      const { n } = this.#sql.readCount.get(userId) as { n: number }
+      if (n > this.#maxReadMarksPerUser) this.#sql.dropEarliestReads.run(userId, mark.channel, n - this.#maxReadMarksPerUser)
+    })
   }
 
   getProfile(id: string): Profile | undefined {
@@ -102,9 +126,9 @@ export class ChatStore {
     return this.#sql.join.run(roomId, userId, nowMs).changes === 1
   }
 
-  /** Idempotent; true when the user was a member. */
+  /** Idempotent; true when the user was a member. Drops the user's read mark of the room. */
   leave(userId: string, roomId: string): boolean {
-    return this.#sql.leave.run(roomId, userId).changes === 1
+    return this.#leave(userId, roomId)
   }
 
   isMember(userId: string, roomId: string): boolean {
@@ -147,9 +171,13 @@ export class ChatStore {
     }))
   }
 
-  /** Moves the read mark forward only (a stale tab cannot mark fewer messages read). */
+  /**
+   * Moves the read mark forward only (a stale tab cannot mark fewer messages read). A user keeps
+   * at most `maxReadMarksPerUser` marks: past it, their earliest-created ones are dropped.
+   * Callers check that the channel is the user's.
+   */
   markRead(userId: string, mark: ReadMark): void {
-    this.#sql.markRead.run(userId, mark.channel, mark.offset, mark.epoch)
+    this.#markRead(userId, mark)
   }
 
   readsOf(userId: string): ReadMark[] {
@@ -184,6 +212,10 @@ const statements = {
     ON CONFLICT(user_id, channel) DO UPDATE SET offset = excluded.offset, epoch = excluded.epoch
     WHERE excluded.epoch <> chat_reads.epoch OR excluded.offset > chat_reads.offset`,
   readsOf: 'SELECT channel, offset, epoch FROM chat_reads WHERE user_id = ?',
+  readCount: 'SELECT COUNT(*) AS n FROM chat_reads WHERE user_id = ?',
+  dropRead: 'DELETE FROM chat_reads WHERE user_id = ? AND channel = ?',
+  dropEarliestReads: `DELETE FROM chat_reads WHERE rowid IN (
+    SELECT rowid FROM chat_reads WHERE user_id = ? AND channel <> ? ORDER BY rowid LIMIT ?)`,
 } as const
 
 function toRoom(row: RoomRow): Room {

@@ -150,7 +150,22 @@ describe('ChatService on the real hub and memory engine', () => {
     assert.equal(service.state(caller('bob')).reads[0]?.offset, 2)
     assert.deepEqual(await service.roomsLeave(caller('bob'), { roomId: 'design-review' }), { left: true })
     assert.ok(!service.state(caller('bob')).rooms.some((room) => room.id === 'design-review'))
+    service.readMark(caller('bob'), { channel: 'rooms:general', offset: 9, epoch: 'e2' })
+    await service.roomsLeave(caller('bob'), { roomId: 'general' })
+    assert.deepEqual(service.state(caller('bob')).reads, [], 'leaving a room drops its read mark')
     await expectCode(service.send(caller('bob'), { channel: 'rooms:design-review', text: 'gone' }), ErrorCode.permissionDenied)
+  })
+
+  it('stores read marks only for the caller\'s rooms and DMs (103 otherwise)', () => {
+    const mark = (channel: string) => ({ channel, offset: 1, epoch: 'e1' })
+    for (const channel of ['rooms:design-review', 'rooms:nope', 'lobby:events', 'typing:general', '#cid', 'dm:#ann,bob', 'dm:#bob,cid', 'dm:#cid,zed', 'junk']) {
+      assert.throws(() => service.readMark(caller('cid'), mark(channel)), (error: unknown) => error instanceof ProtocolError && error.code === ErrorCode.permissionDenied, channel)
+    }
+    assert.deepEqual(service.state(caller('cid')).reads, [])
+    service.readMark(caller('cid'), mark('rooms:general'))
+    service.readMark(caller('ann'), mark('dm:#ann,bob'))
+    assert.deepEqual(service.state(caller('cid')).reads.map((read) => read.channel), ['rooms:general'])
+    assert.ok(service.state(caller('ann')).reads.some((read) => read.channel === 'dm:#ann,bob'))
   })
 
   it('keeps profiles, rooms, memberships and DMs in the file across a reopen', () => {

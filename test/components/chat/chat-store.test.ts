@@ -37,4 +37,17 @@ describe('ChatStore', () => {
     }
     assert.equal(prepared, 0)
   })
+
+  it('keeps at most maxReadMarksPerUser marks per user, dropping the earliest-created', () => {
+    const store = new ChatStore(':memory:', { maxReadMarksPerUser: 3 })
+    try {
+      for (const channel of ['rooms:a', 'rooms:b', 'rooms:c', 'rooms:d', 'rooms:e']) store.markRead('ann', { channel, offset: 1, epoch: 'e' })
+      store.markRead('ann', { channel: 'rooms:c', offset: 2, epoch: 'e' })
+      store.markRead('bob', { channel: 'rooms:a', offset: 1, epoch: 'e' })
+      assert.deepEqual(store.readsOf('ann').map((mark) => [mark.channel, mark.offset]).sort(), [['rooms:c', 2], ['rooms:d', 1], ['rooms:e', 1]])
+      assert.equal(store.readsOf('bob').length, 1)
+    } finally {
+      store.close()
+    }
+  })
 })
