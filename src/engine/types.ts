@@ -52,12 +52,25 @@ export type PublishResult = StreamPosition & {
   duplicate: boolean
 }
 
+/**
+ * What a history read returns (Centrifugo's semantics):
+ *
+ * | since | reverse | publications |
+ * |---|---|---|
+ * | none | false | the oldest `limit` retained, ascending |
+ * | none | true | the newest `limit` retained, descending |
+ * | `{offset: o}` | false | up to `limit` with offset > o, ascending; if o + 1 is no longer retained, from the oldest retained |
+ * | `{offset: o}` | true | up to `limit` with offset < o, descending (paging backwards from o); none when o is 0 |
+ *
+ * Reverse from offset 0 is a caller's mistake the protocol decoders refuse (107); engines just
+ * return none for it.
+ */
 export type HistoryQuery = {
-  /** Return publications after this position. If its epoch is not the current one, the result has none. */
+  /** Where to start reading (exclusive). If its epoch is not the current one, the result has none. */
   since?: StreamPosition
   /** At most this many; 0 returns only the current position. */
   limit: number
-  /** Newest first. With `since`, the newest publications after `since`. */
+  /** Newest first. With `since`, the publications before `since`, paging backwards. */
   reverse?: boolean
 }
 

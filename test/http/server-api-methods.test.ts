@@ -208,6 +208,15 @@ describe('history', () => {
     assert.deepEqual(two.publications.map((p: any) => p.data.i), [5, 4])
   })
 
+  test('reverse with since pages backwards from since; from offset 0 it is 107', async () => {
+    const { epoch } = (await server.json('history', { channel: 'chat:h' })).result
+    const before4 = (await server.json('history', { channel: 'chat:h', limit: 2, since: { offset: 4, epoch }, reverse: true })).result
+    assert.deepEqual(before4.publications.map((p: any) => p.offset), [3, 2])
+    assert.equal(before4.offset, 5)
+    const zero = await server.json('history', { channel: 'chat:h', limit: 2, since: { offset: 0, epoch }, reverse: true })
+    assert.equal(zero.error.code, ErrorCode.badRequest)
+  })
+
   test('since returns what followed; a since from another epoch is 112', async () => {
     const { epoch } = (await server.json('history', { channel: 'chat:h' })).result
     const after3 = (await server.json('history', { channel: 'chat:h', limit: 10, since: { offset: 3, epoch } })).result

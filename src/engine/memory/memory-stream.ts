@@ -65,20 +65,22 @@ export class MemoryStream {
     this.#start = 0
   }
 
-  /** Publications after `query.since` (or all), ordered and limited as `HistoryQuery` says. */
+  /** Publications selected, ordered and limited as `HistoryQuery` says (its epoch is checked by the caller). */
   read(query: HistoryQuery, nowMs: number): Publication[] {
     const limit = Math.max(0, query.limit)
     const out: Publication[] = []
     if (limit === 0) return out
     const entries = this.#entries
-    const from = this.#firstAfter(query.since?.offset ?? 0)
+    const since = query.since?.offset
     if (query.reverse === true) {
-      for (let i = entries.length - 1; i >= from && out.length < limit; i--) {
+      // Backwards from just below `since`: entries before the first one at or above it.
+      const end = since === undefined ? entries.length : this.#firstAfter(since - 1)
+      for (let i = end - 1; i >= this.#start && out.length < limit; i--) {
         const entry = entries[i]!
         if (entry.expiresAtMs > nowMs) out.push(entry.publication)
       }
     } else {
-      for (let i = from; i < entries.length && out.length < limit; i++) {
+      for (let i = this.#firstAfter(since ?? 0); i < entries.length && out.length < limit; i++) {
         const entry = entries[i]!
         if (entry.expiresAtMs > nowMs) out.push(entry.publication)
       }

@@ -111,19 +111,27 @@ export class SqliteStreams {
     const limit = Math.max(0, query.limit)
     if (limit === 0 || meta.headId === 0) return result
     if (query.since !== undefined && query.since.epoch !== meta.epoch) return result
-    const after = Math.max(query.since?.offset ?? 0, meta.top - meta.historySize)
+    const oldest = meta.top - meta.historySize
+    const since = query.since?.offset
     const out = result.publications
     const list = (meta.chunks ??= this.#walk(meta))
-    const from = list.indexAfter(after)
     const body = this.#sql.selectBody
     if (query.reverse === true) {
-      for (let i = list.size - 1; i >= from && out.length < limit; i--) {
+      if (since === 0) return result
+      // Backwards from just below `since`: from the chunk holding since - 1 (or the newest).
+      const before = since ?? meta.top + 1
+      const from = list.indexAfter(oldest)
+      for (let i = Math.min(list.size - 1, list.indexAfter(before - 1)); i >= from && out.length < limit; i--) {
         const text = body.get(list.idAt(i), nowMs)
         if (text === undefined) continue
-        const publications = decodeChunk(text, after, nowMs)
-        for (let k = publications.length - 1; k >= 0 && out.length < limit; k--) out.push(publications[k]!)
+        const publications = decodeChunk(text, oldest, nowMs)
+        for (let k = publications.length - 1; k >= 0 && out.length < limit; k--) {
+          if (publications[k]!.offset < before) out.push(publications[k]!)
+        }
       }
     } else {
+      const after = Math.max(since ?? 0, oldest)
+      const from = list.indexAfter(after)
       for (let i = from; i < list.size && out.length < limit; i++) {
         const text = body.get(list.idAt(i), nowMs)
         if (text === undefined) continue

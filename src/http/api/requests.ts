@@ -65,12 +65,18 @@ export const requestSchemas = {
   }),
   presence: z.looseObject({ channel }),
   presence_stats: z.looseObject({ channel }),
-  history: z.looseObject({
-    channel,
-    limit: z.number().int().min(-1).optional(),
-    since: position.optional(),
-    reverse: z.boolean().optional(),
-  }),
+  history: z
+    .looseObject({
+      channel,
+      limit: z.number().int().min(-1).optional(),
+      since: position.optional(),
+      reverse: z.boolean().optional(),
+    })
+    // Reverse pages backwards from `since` (offsets below it): from offset 0 there is nothing to page.
+    .refine((body) => !(body.reverse === true && body.since?.offset === 0), {
+      path: ['since', 'offset'],
+      message: 'must be above 0 with reverse',
+    }),
   history_remove: z.looseObject({ channel }),
   channels: z.looseObject({ pattern: z.string().optional() }),
   info: z.looseObject({}),

@@ -22,8 +22,14 @@ export function historyCases(ctx: ConformanceContext): void {
       assert.deepEqual(await offsets({ limit: 3, reverse: true }), [10, 9, 8])
       assert.deepEqual(await offsets({ limit: 3, since: { offset: 4, epoch } }), [5, 6, 7])
       assert.deepEqual(await offsets({ limit: 100, since: { offset: 4, epoch } }), [5, 6, 7, 8, 9, 10])
-      assert.deepEqual(await offsets({ limit: 3, since: { offset: 4, epoch }, reverse: true }), [10, 9, 8])
-      assert.deepEqual(await offsets({ limit: 100, since: { offset: 8, epoch }, reverse: true }), [10, 9])
+      // Reverse with since pages backwards: offsets below since, newest first.
+      assert.deepEqual(await offsets({ limit: 3, since: { offset: 4, epoch }, reverse: true }), [3, 2, 1])
+      assert.deepEqual(await offsets({ limit: 2, since: { offset: 8, epoch }, reverse: true }), [7, 6])
+      assert.deepEqual(await offsets({ limit: 100, since: { offset: 8, epoch }, reverse: true }), [7, 6, 5, 4, 3, 2, 1])
+      assert.deepEqual(await offsets({ limit: 3, since: { offset: 11, epoch }, reverse: true }), [10, 9, 8])
+      assert.deepEqual(await offsets({ limit: 3, since: { offset: 1, epoch }, reverse: true }), [])
+      assert.deepEqual(await offsets({ limit: 3, since: { offset: 0, epoch }, reverse: true }), [])
+      assert.deepEqual(await offsets({ limit: 3, since: { offset: 4, epoch: `${epoch}-other` }, reverse: true }), [])
       assert.deepEqual(await offsets({ limit: 3, since: { offset: 10, epoch } }), [])
       assert.deepEqual(await offsets({ limit: 0 }), [])
       assert.deepEqual(await offsets({ limit: 3, since: { offset: 4, epoch: `${epoch}-other` } }), [])
@@ -55,6 +61,11 @@ export function historyCases(ctx: ConformanceContext): void {
         r.publications.map((p) => p.offset),
         [8, 9, 10, 11, 12],
       )
+      // Forward from a position no longer retained starts at the oldest retained; backwards stops there.
+      const since = (offset: number): { offset: number; epoch: string } => ({ offset, epoch: r.epoch })
+      assert.deepEqual((await engine.history('sized', { limit: 3, since: since(2) })).publications.map((p) => p.offset), [8, 9, 10])
+      assert.deepEqual((await engine.history('sized', { limit: 10, since: since(10), reverse: true })).publications.map((p) => p.offset), [9, 8])
+      assert.deepEqual((await engine.history('sized', { limit: 10, since: since(8), reverse: true })).publications, [])
       // A burst in one go is trimmed the same way.
       await Promise.all(Array.from({ length: 20 }, (_, i) => engine.publish('sized', String(i), { historySize: 5, historyTtlMs: 60_000 })))
       assert.deepEqual(

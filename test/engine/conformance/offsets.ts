@@ -49,8 +49,9 @@ export function offsetCases(ctx: ConformanceContext): void {
       const range = (from: number, to: number): number[] =>
         Array.from({ length: Math.abs(to - from) + 1 }, (_, k) => (from <= to ? from + k : from - k))
       assert.deepEqual(await window({ limit: 300, since: { offset: 250, epoch } }), range(251, 550))
-      assert.deepEqual(await window({ limit: 300, since: { offset: 500, epoch }, reverse: true }), range(1000, 701))
-      assert.deepEqual(await window({ limit: 600, since: { offset: 700, epoch }, reverse: true }), range(1000, 701))
+      assert.deepEqual(await window({ limit: 300, since: { offset: 500, epoch }, reverse: true }), range(499, 200))
+      assert.deepEqual(await window({ limit: 600, since: { offset: 700, epoch }, reverse: true }), range(699, 100))
+      assert.deepEqual(await window({ limit: 1000, since: { offset: 300, epoch }, reverse: true }), range(299, 1))
       assert.deepEqual(await window({ limit: 5, reverse: true }), range(1000, 996))
       await rec.waitForCount(1000)
       assert.deepEqual(
