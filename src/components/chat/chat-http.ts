@@ -10,7 +10,7 @@ import { RateLimit } from './rate-limit.js'
 export type ChatHttpOptions = {
   options: Pick<ChatOptions, 'demoSignIn' | 'tokenUrl' | 'demoTokenTtlSeconds' | 'maxMessageBytes' | 'maxSignInsPerHour'>
   service: ChatService
-  /** HMAC secret demo tokens are signed with; required when `demoSignIn` is on. */
+  /** HMAC secret demo tokens are signed with; demo sign-in is on only with `demoSignIn: true` and a secret. */
   tokenSecret: string | undefined
 }
 
@@ -25,13 +25,14 @@ const maxBodyBytes = 4096
  */
 export function createChatHttpHandler({ options, service, tokenSecret }: ChatHttpOptions): HttpHandler {
   const signIns = new RateLimit(options.maxSignInsPerHour, 3600_000)
+  const demoSignIn = options.demoSignIn === true && tokenSecret !== undefined
   return async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname
     if (path === '/chat/config' && (req.method === 'GET' || req.method === 'HEAD')) {
-      return sendJson(res, 200, { demoSignIn: options.demoSignIn, tokenUrl: options.tokenUrl ?? null, maxMessageBytes: options.maxMessageBytes, colors: profileColors })
+      return sendJson(res, 200, { demoSignIn, tokenUrl: options.tokenUrl ?? null, maxMessageBytes: options.maxMessageBytes, colors: profileColors })
     }
     if (path === '/chat/signin') {
-      if (!options.demoSignIn || tokenSecret === undefined) return sendJson(res, 404, { error: 'demo sign-in is off' })
+      if (!demoSignIn || tokenSecret === undefined) return sendJson(res, 404, { error: 'demo sign-in is off' })
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' }, { allow: 'POST' })
       if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return sendJson(res, 415, { error: 'send JSON' })
       if (!signIns.take(req.socket.remoteAddress ?? '')) return sendJson(res, 429, { error: 'too many sign-ins, try later' })

@@ -22,13 +22,21 @@ export type ChatMountContext = {
 }
 
 /**
+ * Whether demo sign-in is on: `chat.demoSignIn` when set, otherwise only in demo mode (no token
+ * key in the `client` section), so configuring a production key never leaves it open by default.
+ */
+export function chatDemoSignIn(config: Pick<ChatConfig, 'chat' | 'client'>): boolean {
+  return config.chat.demoSignIn ?? !hasTokenKey(config.client)
+}
+
+/**
  * The secret demo sign-in signs with when the `client` section configures no key: read or created
  * in `<dataDir>/demo-secret`. Undefined when the chat or demo sign-in is off, or a key is
  * configured (then `client.tokenSecret` is used, if it is an HMAC secret). The composition root
  * computes it once and hands it to both `centrifugeMount` and `chatMount`.
  */
 export function chatDemoTokenSecret(config: ChatConfig): string | undefined {
-  if (!config.chat.enabled || !config.chat.demoSignIn || hasTokenKey(config.client)) return undefined
+  if (!config.chat.enabled || !chatDemoSignIn(config) || hasTokenKey(config.client)) return undefined
   return loadDemoSecret(config.dataDir)
 }
 
@@ -43,10 +51,12 @@ export function chatMount(context: ChatMountContext): void {
     logger.warn({}, 'chat not mounted: no RPC registry shared with the native protocol')
     return
   }
-  const tokenSecret = config.client.tokenSecret ?? context.demoTokenSecret
-  if (config.chat.demoSignIn && config.client.tokenSecret !== undefined) {
+  const demoSignIn = chatDemoSignIn(config)
+  const tokenSecret = demoSignIn ? (config.client.tokenSecret ?? context.demoTokenSecret) : undefined
+  if (demoSignIn && config.client.tokenSecret !== undefined) {
     logger.warn({}, 'chat demo sign-in is on with a configured token secret: anyone can create a guest account (set chat.demoSignIn to false)')
   }
-  const chat = mountChat(context.app, { hub: context.hub, rpc: context.rpc, auth: { tokenSecret }, dataDir: config.dataDir, options: config.chat, logger })
+  const options = { ...config.chat, demoSignIn }
+  const chat = mountChat(context.app, { hub: context.hub, rpc: context.rpc, auth: { tokenSecret }, dataDir: config.dataDir, options, logger })
   context.onShutdown(() => chat.close())
 }

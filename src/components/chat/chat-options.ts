@@ -11,9 +11,10 @@ export const chatOptionsSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /**
    * Demo sign-in: `POST /chat/signin {name}` creates a user and returns a signed connection token.
-   * Turn off in production, where the site's backend mints the tokens.
+   * Unset: on only in demo mode (no key in the `client` section, see `chatDemoSignIn`); in
+   * production the site's backend mints the tokens.
    */
-  demoSignIn: z.boolean().default(true),
+  demoSignIn: z.boolean().optional(),
   /** Production sign-in: a URL on the site that returns `{ token }`, fetched with credentials. */
   tokenUrl: z.string().min(1).optional(),
   /** Lifetime of a demo connection token. */

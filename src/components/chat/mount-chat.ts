@@ -27,7 +27,7 @@ export type MountChatOptions = {
     tokenSecret?: string | undefined
   }
   dataDir: string
-  /** The `chat` config section (parsed or not). */
+  /** The `chat` config section (parsed or not); `demoSignIn` unset counts as off here (`chatMount` resolves it). */
   options?: Partial<ChatOptions>
   logger?: ChatLogger
   /** Folder served at `/`; defaults to Sprocket's `web/`. */
@@ -48,7 +48,7 @@ export function mountChat(app: App, mount: MountChatOptions): MountedChat {
   const store = new ChatStore(join(mount.dataDir, chatDbFile))
   const service = new ChatService(store, mount.hub, options)
   const unregister = registerChatRpc(mount.rpc, service)
-  const demoSignIn = options.demoSignIn && mount.auth.tokenSecret !== undefined
+  const demoSignIn = options.demoSignIn === true && mount.auth.tokenSecret !== undefined
   app.mount('/chat/*', createChatHttpHandler({ options: { ...options, demoSignIn }, service, tokenSecret: mount.auth.tokenSecret }))
   app.mount('/*', createWebStatic(mount.webRoot === undefined ? {} : { root: mount.webRoot }))
   mount.logger?.info({ demoSignIn, db: join(mount.dataDir, chatDbFile) }, 'chat mounted at /')
