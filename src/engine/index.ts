@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { type HandlerErrorReporter } from './memory/local-fanout.js'
+import { type HandlerErrorReporter } from './local/local-fanout.js'
 import { createMemoryEngine } from './memory/memory-engine.js'
 import { type EngineOptionsInput, engineOptionsSchema } from './options.js'
 import { createSqliteEngine } from './sqlite/sqlite-engine.js'
@@ -39,7 +39,7 @@ export function createEngine(config: EngineOptionsInput | undefined, context: En
 }
 
 export { engineOptionsSchema, type EngineOptions, type EngineOptionsInput } from './options.js'
-export { EngineClosedError } from './memory/engine-closed-error.js'
+export { EngineClosedError } from './local/engine-closed-error.js'
 export { MemoryEngine, createMemoryEngine, type MemoryEngineOptions } from './memory/memory-engine.js'
 export { SqliteEngine, createSqliteEngine, type SqliteEngineOptions, type SqliteEngineStats } from './sqlite/sqlite-engine.js'
 export type * from './types.js'

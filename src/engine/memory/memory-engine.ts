@@ -1,20 +1,8 @@
-import type {
-  ClientInfo,
-  ControlMessage,
-  Engine,
-  EngineCapabilities,
-  EngineHandler,
-  HistoryQuery,
-  HistoryResult,
-  PresenceStats,
-  Publication,
-  PublishOptions,
-  PublishResult,
-} from '../types.js'
-import { EngineClosedError } from './engine-closed-error.js'
-import { type HandlerErrorReporter, LocalFanout } from './local-fanout.js'
+import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../local/idempotency-window.js'
+import type { HandlerErrorReporter } from '../local/local-fanout.js'
+import { LocalNodeEngine } from '../local/local-node-engine.js'
+import type { EngineCapabilities, EngineHandler, HistoryQuery, HistoryResult, Publication, PublishOptions, PublishResult } from '../types.js'
 import { MemoryStream } from './memory-stream.js'
-import { PresenceStore } from './presence-store.js'
 
 export type MemoryEngineOptions = {
   /** How often expired history, idempotency keys, idle streams and presence are freed. */
@@ -33,14 +21,6 @@ export const MEMORY_DEFAULTS = {
   maxIdempotencyKeys: 10_000,
 } as const
 
-/** Used when a publish carries an idempotency key but no window. */
-export const DEFAULT_IDEMPOTENCY_WINDOW_MS = 300_000
-
-/** Reports handler errors as process warnings: never lost, never fatal. */
-export const warnHandlerError: HandlerErrorReporter = (error, event) => {
-  process.emitWarning(`engine handler threw on ${event}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`)
-}
-
 /**
  * The one-node engine: everything in this process's memory, nothing survives a restart.
  *
@@ -54,35 +34,33 @@ export const warnHandlerError: HandlerErrorReporter = (error, event) => {
  * - Fan-out goes through `LocalFanout`: asynchronous, in the order publishes were accepted
  *   (offset order per channel), delivered in a microtask after `publish` has updated the stream —
  *   the handler never runs inside `publish`, and a publish's events never overtake an earlier one's.
+ *   Join/leave, control, subscriptions and presence come from `LocalNodeEngine`.
  */
-export class MemoryEngine implements Engine {
+export class MemoryEngine extends LocalNodeEngine {
   readonly name = 'memory'
   readonly capabilities: EngineCapabilities = { durable: false, distributed: false }
   readonly #streams = new Map<string, MemoryStream>()
-  readonly #presence = new PresenceStore()
-  readonly #fanout: LocalFanout
   readonly #options: Required<Omit<MemoryEngineOptions, 'onHandlerError'>>
   #sweepTimer: NodeJS.Timeout | undefined
-  #closed = false
 
   constructor(options: MemoryEngineOptions = {}) {
+    super(options.onHandlerError)
     this.#options = {
       sweepIntervalMs: options.sweepIntervalMs ?? MEMORY_DEFAULTS.sweepIntervalMs,
       idleStreamTtlMs: options.idleStreamTtlMs ?? MEMORY_DEFAULTS.idleStreamTtlMs,
       maxIdempotencyKeys: options.maxIdempotencyKeys ?? MEMORY_DEFAULTS.maxIdempotencyKeys,
     }
-    this.#fanout = new LocalFanout(options.onHandlerError ?? warnHandlerError)
   }
 
-  async start(handler: EngineHandler): Promise<void> {
-    this.#assertOpen()
-    this.#fanout.attach(handler)
+  override async start(handler: EngineHandler): Promise<void> {
+    this.assertOpen()
+    this.fanout.attach(handler)
     this.#sweepTimer = setInterval(() => this.#sweep(), this.#options.sweepIntervalMs)
     this.#sweepTimer.unref()
   }
 
-  async publish(channel: string, data: string, options: PublishOptions): Promise<PublishResult> {
-    this.#assertOpen()
+  override async publish(channel: string, data: string, options: PublishOptions): Promise<PublishResult> {
+    this.assertOpen()
     const nowMs = Date.now()
     const stream = this.#stream(channel, nowMs)
     const key = options.idempotencyKey
@@ -101,37 +79,12 @@ export class MemoryEngine implements Engine {
       stream.rememberKey(key, offset, options.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS, nowMs)
     }
     const epoch = stream.epoch
-    this.#fanout.publication(channel, publication, { offset, epoch })
+    this.fanout.publication(channel, publication, { offset, epoch })
     return { offset, epoch, duplicate: false }
   }
 
-  async publishJoin(channel: string, info: ClientInfo): Promise<void> {
-    this.#assertOpen()
-    this.#fanout.join(channel, info)
-  }
-
-  async publishLeave(channel: string, info: ClientInfo): Promise<void> {
-    this.#assertOpen()
-    this.#fanout.leave(channel, info)
-  }
-
-  async publishControl(message: ControlMessage): Promise<void> {
-    this.#assertOpen()
-    this.#fanout.control(message)
-  }
-
-  async subscribe(channel: string): Promise<void> {
-    this.#assertOpen()
-    this.#fanout.subscribe(channel)
-  }
-
-  async unsubscribe(channel: string): Promise<void> {
-    this.#assertOpen()
-    this.#fanout.unsubscribe(channel)
-  }
-
-  async history(channel: string, query: HistoryQuery): Promise<HistoryResult> {
-    this.#assertOpen()
+  override async history(channel: string, query: HistoryQuery): Promise<HistoryResult> {
+    this.assertOpen()
     const nowMs = Date.now()
     const stream = this.#stream(channel, nowMs)
     const position = { offset: stream.top, epoch: stream.epoch }
@@ -139,37 +92,15 @@ export class MemoryEngine implements Engine {
     return { ...position, publications: stream.read(query, nowMs) }
   }
 
-  async removeHistory(channel: string): Promise<void> {
-    this.#assertOpen()
+  override async removeHistory(channel: string): Promise<void> {
+    this.assertOpen()
     this.#streams.get(channel)?.clear()
   }
 
-  async addPresence(channel: string, info: ClientInfo, ttlMs: number): Promise<void> {
-    this.#assertOpen()
-    this.#presence.add(channel, info, ttlMs, Date.now())
-  }
-
-  async removePresence(channel: string, clientId: string): Promise<void> {
-    this.#assertOpen()
-    this.#presence.remove(channel, clientId)
-  }
-
-  async presence(channel: string): Promise<Record<string, ClientInfo>> {
-    this.#assertOpen()
-    return this.#presence.list(channel, Date.now())
-  }
-
-  async presenceStats(channel: string): Promise<PresenceStats> {
-    this.#assertOpen()
-    return this.#presence.stats(channel, Date.now())
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
+  override async close(): Promise<void> {
+    if (!this.beginClose()) return
     clearInterval(this.#sweepTimer)
-    this.#fanout.close()
-    this.#presence.clear()
+    this.closeLocal()
     this.#streams.clear()
   }
 
@@ -188,11 +119,7 @@ export class MemoryEngine implements Engine {
     for (const [channel, stream] of this.#streams) {
       if (stream.sweep(nowMs)) this.#streams.delete(channel)
     }
-    this.#presence.sweep(nowMs)
-  }
-
-  #assertOpen(): void {
-    if (this.#closed) throw new EngineClosedError(this.name)
+    this.sweepPresence(nowMs)
   }
 }
 

@@ -1,5 +1,5 @@
 import type { HistoryQuery, Publication } from '../types.js'
-import { newEpoch } from './new-epoch.js'
+import { newEpoch } from '../local/new-epoch.js'
 
 type Entry = { publication: Publication; expiresAtMs: number }
 type KeyEntry = { offset: number; expiresAtMs: number }

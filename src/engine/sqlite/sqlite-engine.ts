@@ -1,20 +1,8 @@
 import type Database from 'better-sqlite3'
-import { EngineClosedError } from '../memory/engine-closed-error.js'
-import { type HandlerErrorReporter, LocalFanout } from '../memory/local-fanout.js'
-import { warnHandlerError } from '../memory/memory-engine.js'
-import { PresenceStore } from '../memory/presence-store.js'
-import type {
-  ClientInfo,
-  ControlMessage,
-  Engine,
-  EngineCapabilities,
-  EngineHandler,
-  HistoryQuery,
-  HistoryResult,
-  PresenceStats,
-  PublishOptions,
-  PublishResult,
-} from '../types.js'
+import { EngineClosedError } from '../local/engine-closed-error.js'
+import type { HandlerErrorReporter } from '../local/local-fanout.js'
+import { LocalNodeEngine } from '../local/local-node-engine.js'
+import type { EngineCapabilities, EngineHandler, HistoryQuery, HistoryResult, PublishOptions, PublishResult } from '../types.js'
 import { openSqliteDatabase, type SqliteSynchronous } from './open-sqlite-database.js'
 import { type PendingPublish, SqliteStreams } from './sqlite-streams.js'
 
@@ -51,7 +39,7 @@ export type SqliteEngineStats = {
 
 /**
  * The one-node durable engine, and Sprocket's default: history in a SQLite file (WAL), fan-out
- * and presence in memory (`LocalFanout`, `PresenceStore`, shared with `MemoryEngine`).
+ * and presence in memory (`LocalNodeEngine`, shared with `MemoryEngine`).
  *
  * Group commit: publishes are queued and written by one `setImmediate` callback per event-loop
  * turn, in one transaction per batch (at most `maxBatch`); only after the commit do their
@@ -66,23 +54,21 @@ export type SqliteEngineStats = {
  * Reads (`history`, `removeHistory`) first flush the queue, so they see every publish called
  * before them.
  */
-export class SqliteEngine implements Engine {
+export class SqliteEngine extends LocalNodeEngine {
   readonly name = 'sqlite'
   readonly capabilities: EngineCapabilities = { durable: true, distributed: false }
   readonly #options: Required<Omit<SqliteEngineOptions, 'onHandlerError' | 'maxFileBytes'>> & { maxFileBytes: number | undefined }
-  readonly #fanout: LocalFanout
-  readonly #presence = new PresenceStore()
   #db: Database.Database | undefined
   #streams: SqliteStreams | undefined
   #queue: PendingPublish[] = []
   #flushScheduled: NodeJS.Immediate | undefined
   #sweepTimer: NodeJS.Timeout | undefined
-  #closed = false
   readonly #stats: SqliteEngineStats = { publishes: 0, commits: 0 }
   readonly #flush = (): void => this.#flushQueue()
-  readonly #wants = (channel: string): boolean => this.#fanout.isSubscribed(channel)
+  readonly #wants = (channel: string): boolean => this.fanout.isSubscribed(channel)
 
   constructor(options: SqliteEngineOptions) {
+    super(options.onHandlerError)
     this.#options = {
       file: options.file,
       synchronous: options.synchronous ?? 'normal',
@@ -92,27 +78,26 @@ export class SqliteEngine implements Engine {
       busyTimeoutMs: options.busyTimeoutMs ?? 1_000,
       maxFileBytes: options.maxFileBytes,
     }
-    this.#fanout = new LocalFanout(options.onHandlerError ?? warnHandlerError)
   }
 
   get stats(): Readonly<SqliteEngineStats> {
     return { ...this.#stats }
   }
 
-  async start(handler: EngineHandler): Promise<void> {
-    this.#assertOpen()
+  override async start(handler: EngineHandler): Promise<void> {
+    this.assertOpen()
     if (this.#db !== undefined) throw new Error('sqlite engine already started')
     const { file, ...openOptions } = this.#options
     const db = openSqliteDatabase(file, openOptions)
     this.#db = db
     this.#streams = new SqliteStreams(db, this.#options.idleStreamTtlMs)
-    this.#fanout.attach(handler)
+    this.fanout.attach(handler)
     this.#sweepTimer = setInterval(() => this.#sweep(), this.#options.sweepIntervalMs)
     this.#sweepTimer.unref()
   }
 
-  publish(channel: string, data: string, options: PublishOptions): Promise<PublishResult> {
-    if (this.#closed) return Promise.reject(new EngineClosedError(this.name))
+  override publish(channel: string, data: string, options: PublishOptions): Promise<PublishResult> {
+    if (this.closed) return Promise.reject(new EngineClosedError(this.name))
     if (this.#streams === undefined) return Promise.reject(new Error('sqlite engine not started'))
     return new Promise((resolve, reject) => {
       this.#queue.push({ channel, data, options, resolve, reject, result: undefined, publication: undefined })
@@ -120,73 +105,26 @@ export class SqliteEngine implements Engine {
     })
   }
 
-  async publishJoin(channel: string, info: ClientInfo): Promise<void> {
-    this.#assertOpen()
-    this.#fanout.join(channel, info)
-  }
-
-  async publishLeave(channel: string, info: ClientInfo): Promise<void> {
-    this.#assertOpen()
-    this.#fanout.leave(channel, info)
-  }
-
-  async publishControl(message: ControlMessage): Promise<void> {
-    this.#assertOpen()
-    this.#fanout.control(message)
-  }
-
-  async subscribe(channel: string): Promise<void> {
-    this.#assertOpen()
-    this.#fanout.subscribe(channel)
-  }
-
-  async unsubscribe(channel: string): Promise<void> {
-    this.#assertOpen()
-    this.#fanout.unsubscribe(channel)
-  }
-
-  async history(channel: string, query: HistoryQuery): Promise<HistoryResult> {
+  override async history(channel: string, query: HistoryQuery): Promise<HistoryResult> {
     const streams = this.#started()
     this.#flushQueue()
     return streams.read(channel, query, Date.now())
   }
 
-  async removeHistory(channel: string): Promise<void> {
+  override async removeHistory(channel: string): Promise<void> {
     const streams = this.#started()
     this.#flushQueue()
     streams.remove(channel, Date.now())
   }
 
-  async addPresence(channel: string, info: ClientInfo, ttlMs: number): Promise<void> {
-    this.#assertOpen()
-    this.#presence.add(channel, info, ttlMs, Date.now())
-  }
-
-  async removePresence(channel: string, clientId: string): Promise<void> {
-    this.#assertOpen()
-    this.#presence.remove(channel, clientId)
-  }
-
-  async presence(channel: string): Promise<Record<string, ClientInfo>> {
-    this.#assertOpen()
-    return this.#presence.list(channel, Date.now())
-  }
-
-  async presenceStats(channel: string): Promise<PresenceStats> {
-    this.#assertOpen()
-    return this.#presence.stats(channel, Date.now())
-  }
-
   /** Commits what is queued (those publishes resolve), then closes the file and stops timers. */
-  async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
+  override async close(): Promise<void> {
+    if (!this.beginClose()) return
     clearInterval(this.#sweepTimer)
     try {
       this.#flushQueue()
     } finally {
-      this.#fanout.close()
-      this.#presence.clear()
+      this.closeLocal()
       this.#streams = undefined
       this.#db?.close()
       this.#db = undefined
@@ -227,14 +165,14 @@ export class SqliteEngine implements Engine {
       const result = item.result!
       item.resolve(result)
       if (item.publication !== undefined) {
-        this.#fanout.publication(item.channel, item.publication, { offset: result.offset, epoch: result.epoch })
+        this.fanout.publication(item.channel, item.publication, { offset: result.offset, epoch: result.epoch })
       }
     }
   }
 
   #sweep(): void {
     const nowMs = Date.now()
-    this.#presence.sweep(nowMs)
+    this.sweepPresence(nowMs)
     try {
       this.#streams?.sweep(nowMs)
     } catch (error) {
@@ -244,13 +182,9 @@ export class SqliteEngine implements Engine {
   }
 
   #started(): SqliteStreams {
-    this.#assertOpen()
+    this.assertOpen()
     if (this.#streams === undefined) throw new Error('sqlite engine not started')
     return this.#streams
-  }
-
-  #assertOpen(): void {
-    if (this.#closed) throw new EngineClosedError(this.name)
   }
 }
 

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
-import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../memory/memory-engine.js'
-import { newEpoch } from '../memory/new-epoch.js'
+import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../local/idempotency-window.js'
+import { newEpoch } from '../local/new-epoch.js'
 import type { HistoryQuery, HistoryResult, Publication, PublishOptions, PublishResult } from '../types.js'
 import { ChunkList } from './chunk-list.js'
 import { ChunkBuilder, decodeChunk } from './publication-chunk.js'
