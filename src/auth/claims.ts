@@ -25,6 +25,17 @@ const subscriptionPayload = z.looseObject({
   data: z.unknown().optional(),
 })
 
+/**
+ * Close code for a token that is valid but was issued for another channel, client or user: the
+ * native protocol's "invalid token" disconnect (3500, no reconnect), as Centrifugo does. The
+ * number is written here because auth imports nothing of the protocol.
+ */
+export const tokenMismatchCloseCode = 3500
+
+function mismatch(what: string): ProtocolError {
+  return new ProtocolError(ErrorCode.unauthorized, `subscription token is for another ${what}`, tokenMismatchCloseCode)
+}
+
 function invalid(kind: string, error: z.ZodError): ProtocolError {
   const issue = error.issues[0]
   const where = issue && issue.path.length > 0 ? ` (${issue.path.join('.')})` : ''
@@ -50,21 +61,19 @@ export function toConnectionClaims(payload: JWTPayload): ConnectionClaims {
   return claims
 }
 
-/** Checks a verified subscription token's claims against what the connection asked for. */
+/**
+ * Checks a verified subscription token's claims against what the connection asked for. Malformed
+ * claims (including a missing `channel`) → 101; a channel, client or user mismatch → 101 with
+ * close code 3500 (`tokenMismatchCloseCode`).
+ */
 export function toSubscriptionClaims(payload: JWTPayload, expect: SubscriptionExpectation): SubscriptionClaims {
   const parsed = subscriptionPayload.safeParse(payload)
   if (!parsed.success) throw invalid('subscription', parsed.error)
   const p = parsed.data
   const sub = p.sub ?? ''
-  if (p.channel !== expect.channel) {
-    throw new ProtocolError(ErrorCode.unauthorized, 'subscription token is for another channel')
-  }
-  if (p.client !== undefined && expect.client !== undefined && p.client !== expect.client) {
-    throw new ProtocolError(ErrorCode.unauthorized, 'subscription token is for another client')
-  }
-  if (expect.user !== undefined && sub !== expect.user) {
-    throw new ProtocolError(ErrorCode.unauthorized, 'subscription token is for another user')
-  }
+  if (p.channel !== expect.channel) throw mismatch('channel')
+  if (p.client !== undefined && expect.client !== undefined && p.client !== expect.client) throw mismatch('client')
+  if (expect.user !== undefined && sub !== expect.user) throw mismatch('user')
   const claims: SubscriptionClaims = { sub, channel: p.channel }
   if (p.exp !== undefined) claims.exp = p.exp
   if (p.expire_at !== undefined) claims.expireAt = p.expire_at

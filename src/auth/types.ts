@@ -56,7 +56,10 @@ export type SubscriptionExpectation = {
  *   new token and retries;
  * - `ErrorCode.unauthorized` (101) for everything else the peer got wrong: malformed token, bad
  *   signature, unsigned (`alg: none`), an algorithm not allowed for the configured key, wrong
- *   `aud`/`iss`, claims of the wrong type, a channel/client/user mismatch, or no key configured;
+ *   `aud`/`iss`, claims of the wrong type, or no key configured;
+ * - `ErrorCode.unauthorized` (101) with `closeCode` 3500 for a well-signed subscription token that
+ *   was issued for another channel, client or user: the connection presented someone else's grant
+ *   and is closed (Centrifugo's "invalid token" disconnect), rather than answered;
  * - `ErrorCode.internal` (100) when a JWKS endpoint cannot be reached: not the client's fault,
  *   and temporary.
  */

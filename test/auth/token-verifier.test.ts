@@ -11,10 +11,11 @@ import { ErrorCode, ProtocolError } from '../../src/errors.js'
 const SECRET = 'test-secret-that-is-long-enough-0123456789'
 const now = () => Math.floor(Date.now() / 1000)
 
-async function rejectsWith(promise: Promise<unknown>, code: number): Promise<void> {
+async function rejectsWith(promise: Promise<unknown>, code: number, closeCode?: number): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
     assert.ok(error instanceof ProtocolError, `expected ProtocolError, got ${String(error)}`)
     assert.equal(error.code, code)
+    assert.equal(error.closeCode, closeCode)
     return true
   })
 }
@@ -113,27 +114,32 @@ describe('subscription tokens', () => {
     assert.deepEqual(claims.data, { hi: 1 })
   })
 
-  test('channel mismatch is unauthorized', async () => {
+  test('channel mismatch is unauthorized with close 3500', async () => {
     const token = await signSubscriptionToken({ secret: SECRET, sub: '42', channel: 'chat:a' })
-    await rejectsWith(verifier.verifySubscriptionToken(token, { channel: 'chat:b' }), ErrorCode.unauthorized)
+    await rejectsWith(verifier.verifySubscriptionToken(token, { channel: 'chat:b' }), ErrorCode.unauthorized, 3500)
   })
 
-  test('a token without channel (a connection token) is unauthorized', async () => {
+  test('a bad signature is unauthorized without a close code', async () => {
+    const token = await signSubscriptionToken({ secret: 'another-secret-of-enough-length', sub: '42', channel: 'chat:a' })
+    await rejectsWith(verifier.verifySubscriptionToken(token, { channel: 'chat:a' }), ErrorCode.unauthorized)
+  })
+
+  test('a token without channel (a connection token) is unauthorized without a close code', async () => {
     const token = await signConnectionToken({ secret: SECRET, sub: '42' })
     await rejectsWith(verifier.verifySubscriptionToken(token, { channel: 'chat:a' }), ErrorCode.unauthorized)
   })
 
-  test('client mismatch is unauthorized; no client claim matches any client', async () => {
+  test('client mismatch is unauthorized with close 3500; no client claim matches any client', async () => {
     const bound = await signSubscriptionToken({ secret: SECRET, sub: '42', channel: 'c', client: 'c1' })
-    await rejectsWith(verifier.verifySubscriptionToken(bound, { channel: 'c', client: 'c2' }), ErrorCode.unauthorized)
+    await rejectsWith(verifier.verifySubscriptionToken(bound, { channel: 'c', client: 'c2' }), ErrorCode.unauthorized, 3500)
     assert.equal((await verifier.verifySubscriptionToken(bound, { channel: 'c', client: 'c1' })).channel, 'c')
     const free = await signSubscriptionToken({ secret: SECRET, sub: '42', channel: 'c' })
     assert.equal((await verifier.verifySubscriptionToken(free, { channel: 'c', client: 'c9' })).channel, 'c')
   })
 
-  test('user mismatch is unauthorized when the user is given', async () => {
+  test('user mismatch is unauthorized with close 3500 when the user is given', async () => {
     const token = await signSubscriptionToken({ secret: SECRET, sub: '42', channel: 'c' })
-    await rejectsWith(verifier.verifySubscriptionToken(token, { channel: 'c', user: '43' }), ErrorCode.unauthorized)
+    await rejectsWith(verifier.verifySubscriptionToken(token, { channel: 'c', user: '43' }), ErrorCode.unauthorized, 3500)
   })
 
   test('expired subscription token is tokenExpired', async () => {

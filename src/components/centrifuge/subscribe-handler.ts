@@ -47,24 +47,20 @@ export function subscribeResultBody(result: SubscribeResult, wasRecovering: bool
 
 /**
  * Verifies a subscription token for this connection and channel. Expired → 109 (the client
- * fetches a new token); bad signature or claims → 103; a token for another user → close 3500.
+ * fetches a new token); bad signature or claims → 103; a token for another channel, client or
+ * user → close 3500 (the verifier's error carries the close code).
  */
 async function verifySubscriptionToken(session: Session, token: string, channel: string): Promise<SubscriptionClaims> {
   const { auth } = session.deps
   if (auth === undefined) throw new ProtocolError(ErrorCode.permissionDenied, 'permission denied')
-  let claims: SubscriptionClaims
   try {
-    claims = await auth.verifySubscriptionToken(token, { client: session.clientId, channel })
+    return await auth.verifySubscriptionToken(token, { client: session.clientId, channel, user: session.userId })
   } catch (error) {
-    if (error instanceof ProtocolError && error.code === ErrorCode.unauthorized) {
+    if (error instanceof ProtocolError && error.code === ErrorCode.unauthorized && error.closeCode === undefined) {
       throw new ProtocolError(ErrorCode.permissionDenied, 'permission denied')
     }
     throw error
   }
-  if (claims.sub !== session.userId || claims.channel !== channel) {
-    throw new ProtocolError(ErrorCode.unauthorized, 'invalid token', DisconnectCode.invalidToken)
-  }
-  return claims
 }
 
 function memberInfo(session: Session, chanInfo: unknown): ClientInfo {

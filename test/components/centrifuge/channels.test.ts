@@ -159,6 +159,40 @@ describe('native protocol: channels', () => {
     assert.equal((await disconnected).code, 3500)
   })
 
+  it('a subscription token for another channel closes the connection with 3500', async () => {
+    const c = await open('vip-user')
+    const token = await subscriptionToken('vip-user', 'vip:other-room')
+    const sub = c.newSubscription('vip:lounge', { token })
+    const disconnected = next(c, 'disconnected')
+    sub.subscribe()
+    assert.equal((await disconnected).code, 3500)
+  })
+
+  it('a subscription token for another client closes the connection with 3500', async () => {
+    const c = await open('vip-user')
+    const token = await subscriptionToken('vip-user', 'vip:lounge', { client: 'some-other-client' })
+    const sub = c.newSubscription('vip:lounge', { token })
+    const disconnected = next(c, 'disconnected')
+    sub.subscribe()
+    assert.equal((await disconnected).code, 3500)
+  })
+
+  it('a badly signed subscription token or one without channel is refused with 103, the connection stays', async () => {
+    const c = await open('vip-user')
+    const good = await subscriptionToken('vip-user', 'vip:lounge')
+    const [header, payload] = good.split('.')
+    const forged = `${header}.${payload}.${Buffer.from('not the signature').toString('base64url')}`
+    const noChannel = await connectionToken('vip-user')
+    for (const token of [forged, noChannel]) {
+      const sub = c.newSubscription('vip:lounge', { token })
+      const unsubscribed = next(sub, 'unsubscribed')
+      sub.subscribe()
+      assert.equal((await unsubscribed).code, 103)
+      c.removeSubscription(sub)
+    }
+    assert.equal(c.state, 'connected')
+  })
+
   it('a direct message to #user reaches every connection of that user and nobody else', async () => {
     const z1 = await open('zed')
     const z2 = await open('zed')
