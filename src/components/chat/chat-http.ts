@@ -12,6 +12,8 @@ export type ChatHttpOptions = {
   service: ChatService
   /** HMAC secret demo tokens are signed with; demo sign-in is on only with `demoSignIn: true` and a secret. */
   tokenSecret: string | undefined
+  /** `aud` and `iss` of demo tokens: the `client` section's, so the server's verifier accepts them. */
+  tokenClaims?: { audience?: string | undefined; issuer?: string | undefined }
 }
 
 const maxBodyBytes = 4096
@@ -23,7 +25,7 @@ const maxBodyBytes = 4096
  *   stored profile and a signed connection token. 404 when demo sign-in is off, 400 for a bad
  *   name, 413 for a large body, 415 without JSON, 429 past `maxSignInsPerHour` per address.
  */
-export function createChatHttpHandler({ options, service, tokenSecret }: ChatHttpOptions): HttpHandler {
+export function createChatHttpHandler({ options, service, tokenSecret, tokenClaims = {} }: ChatHttpOptions): HttpHandler {
   const signIns = new RateLimit(options.maxSignInsPerHour, 3600_000)
   const demoSignIn = options.demoSignIn === true && tokenSecret !== undefined
   return async (req, res) => {
@@ -42,7 +44,14 @@ export function createChatHttpHandler({ options, service, tokenSecret }: ChatHtt
       if (!name.success) return sendJson(res, 400, { error: 'name must be 1-40 characters' })
       const userId = `u${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}`
       const profile = service.ensureProfile(userId, { name: name.data })
-      const token = await signConnectionToken({ secret: tokenSecret, sub: userId, ttlSeconds: options.demoTokenTtlSeconds, info: { name: name.data } })
+      const token = await signConnectionToken({
+        secret: tokenSecret,
+        sub: userId,
+        ttlSeconds: options.demoTokenTtlSeconds,
+        info: { name: name.data },
+        ...(tokenClaims.audience !== undefined ? { audience: tokenClaims.audience } : {}),
+        ...(tokenClaims.issuer !== undefined ? { issuer: tokenClaims.issuer } : {}),
+      })
       return sendJson(res, 200, { token, profile })
     }
     return sendJson(res, 404, { error: 'not found' })

@@ -57,6 +57,6 @@ export function chatMount(context: ChatMountContext): void {
     logger.warn({}, 'chat demo sign-in is on with a configured token secret: anyone can create a guest account (set chat.demoSignIn to false)')
   }
   const options = { ...config.chat, demoSignIn }
-  const chat = mountChat(context.app, { hub: context.hub, rpc: context.rpc, auth: { tokenSecret }, dataDir: config.dataDir, options, logger })
+  const chat = mountChat(context.app, { hub: context.hub, rpc: context.rpc, auth: { tokenSecret, audience: config.client.audience, issuer: config.client.issuer }, dataDir: config.dataDir, options, logger })
   context.onShutdown(() => chat.close())
 }

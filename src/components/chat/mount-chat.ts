@@ -25,6 +25,9 @@ export type MountChatOptions = {
      * demo sign-in is off.
      */
     tokenSecret?: string | undefined
+    /** `aud` and `iss` the verifier requires (`client.audience`, `client.issuer`); demo tokens carry them. */
+    audience?: string | undefined
+    issuer?: string | undefined
   }
   dataDir: string
   /** The `chat` config section (parsed or not); `demoSignIn` unset counts as off here (`chatMount` resolves it). */
@@ -49,7 +52,7 @@ export function mountChat(app: App, mount: MountChatOptions): MountedChat {
   const service = new ChatService(store, mount.hub, options)
   const unregister = registerChatRpc(mount.rpc, service)
   const demoSignIn = options.demoSignIn === true && mount.auth.tokenSecret !== undefined
-  app.mount('/chat/*', createChatHttpHandler({ options: { ...options, demoSignIn }, service, tokenSecret: mount.auth.tokenSecret }))
+  app.mount('/chat/*', createChatHttpHandler({ options: { ...options, demoSignIn }, service, tokenSecret: mount.auth.tokenSecret, tokenClaims: { audience: mount.auth.audience, issuer: mount.auth.issuer } }))
   app.mount('/*', createWebStatic(mount.webRoot === undefined ? {} : { root: mount.webRoot }))
   mount.logger?.info({ demoSignIn, db: join(mount.dataDir, chatDbFile) }, 'chat mounted at /')
   return {

@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
+import { Centrifuge } from 'centrifuge'
 import { pino } from 'pino'
+import WebSocket from 'ws'
 import { startServer, type RunningServer } from '../../../src/cli/start-server.js'
 import { chatDemoSignIn } from '../../../src/components/chat/chat-mount.js'
 import { chatOptionsSchema } from '../../../src/components/chat/chat-options.js'
@@ -62,6 +64,26 @@ describe('demo sign-in under sprocket serve', () => {
       assert.equal((await signIn(url, 'Guest')).status, 200)
       assert.ok(lines.some((line) => line.level === warn && /demo sign-in/.test(line.msg ?? '')), 'a warning says demo sign-in is open')
     } finally {
+      await server.close(1000)
+    }
+  })
+
+  it('hands out tokens the server accepts when client.audience and client.issuer are set', async () => {
+    const client = { tokenSecret: 'a-production-secret-of-some-length', audience: 'chat.example.com', issuer: 'https://example.com' }
+    const { server, url } = await serveChat(dataDir(), { client, chat: { demoSignIn: true } })
+    const response = await signIn(url, 'Guest')
+    assert.equal(response.status, 200)
+    const { token } = (await response.json()) as { token: string }
+    const centrifuge = new Centrifuge(`ws://127.0.0.1:${server.port}/connection/websocket`, { token, websocket: WebSocket, minReconnectDelay: 60_000 })
+    try {
+      const outcome = await new Promise<string>((resolve) => {
+        centrifuge.on('connected', () => resolve('connected'))
+        centrifuge.on('disconnected', (ctx) => resolve(`disconnected ${ctx.code}`))
+        centrifuge.connect()
+      })
+      assert.equal(outcome, 'connected')
+    } finally {
+      centrifuge.disconnect()
       await server.close(1000)
     }
   })
