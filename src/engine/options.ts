@@ -14,6 +14,8 @@ export const engineOptionsSchema = z
         sweepIntervalMs: z.number().int().min(10).default(1_000),
         /** How long an idle stream published without a history TTL keeps its offset and epoch. */
         idleStreamTtlMs: z.number().int().min(0).default(3_600_000),
+        /** How long an idle stream with history keeps its offset and epoch after its last publish (at least its history TTL). */
+        historyMetaTtlMs: z.number().int().min(0).default(2_592_000_000),
         /** Idempotency keys remembered per channel at most. */
         maxIdempotencyKeys: z.number().int().min(1).default(10_000),
       })
@@ -40,6 +42,8 @@ export const engineOptionsSchema = z
         sweepIntervalMs: z.number().int().min(10).default(1_000),
         /** How long an idle stream published without a history TTL keeps its offset and epoch. */
         idleStreamTtlMs: z.number().int().min(0).default(3_600_000),
+        /** How long an idle stream with history keeps its offset and epoch after its last publish (at least its history TTL). */
+        historyMetaTtlMs: z.number().int().min(0).default(2_592_000_000),
         /** Caps the database file; publishes that would grow it further fail. Default: no cap. */
         maxFileBytes: z.number().int().min(65_536).optional(),
       })

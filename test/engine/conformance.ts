@@ -21,8 +21,14 @@ import { Recorder } from './recorder.js'
  */
 export type EngineStore = { dir: string; id: string }
 
+/** Engine options a case may set; every engine must honour them. */
+export type EngineTuning = {
+  /** How long an idle stream with history keeps its offset and epoch (the engine's default when absent). */
+  historyMetaTtlMs?: number
+}
+
 /** Makes an engine on `store`; may be called several times per store. Sweeps should run often (≤ 100 ms). */
-export type MakeEngine = (store: EngineStore) => Engine
+export type MakeEngine = (store: EngineStore, tuning: EngineTuning) => Engine
 
 /**
  * The Engine contract as tests, run by every engine's test file. Differences between engines are
@@ -47,13 +53,13 @@ export function runEngineConformance(name: string, makeEngine: MakeEngine, capab
     const ctx: ConformanceContext = {
       name,
       capabilities,
-      makeEngine() {
-        const engine = makeEngine(store)
+      makeEngine(tuning = {}) {
+        const engine = makeEngine(store, tuning)
         opened.push(engine)
         return engine
       },
-      async startEngine() {
-        const engine = ctx.makeEngine()
+      async startEngine(tuning = {}) {
+        const engine = ctx.makeEngine(tuning)
         const rec = new Recorder()
         await engine.start(rec)
         return { engine, rec }

@@ -5,7 +5,7 @@ import { createMemoryEngine, MemoryEngine } from '../../src/engine/memory/memory
 import { runEngineConformance } from './conformance.js'
 import { Recorder, sleep } from './recorder.js'
 
-runEngineConformance('memory', () => createMemoryEngine({ sweepIntervalMs: 50 }), { durable: false, distributed: false })
+runEngineConformance('memory', (_store, tuning) => createMemoryEngine({ sweepIntervalMs: 50, ...tuning }), { durable: false, distributed: false })
 
 test('createEngine builds the memory engine when asked', async () => {
   const engine = createEngine({ type: 'memory' }, { dataDir: '/nonexistent' })
@@ -13,8 +13,8 @@ test('createEngine builds the memory engine when asked', async () => {
   await engine.close()
 })
 
-test('the sweep forgets a stream idle and empty past its TTL (new epoch next time)', async () => {
-  const engine = createMemoryEngine({ sweepIntervalMs: 20 })
+test('the sweep forgets a stream idle and empty past its meta TTL (new epoch next time)', async () => {
+  const engine = createMemoryEngine({ sweepIntervalMs: 20, historyMetaTtlMs: 50 })
   await engine.start(new Recorder())
   const first = await engine.publish('idle', '1', { historySize: 10, historyTtlMs: 50 })
   await sleep(150)

@@ -27,7 +27,7 @@ CREATE TABLE idempotency (stream_id INTEGER NOT NULL, key TEXT NOT NULL, seq INT
 CREATE INDEX idempotency_expiry ON idempotency (expires_ms);
 `
 
-runEngineConformance('sqlite', (store) => createSqliteEngine({ file: join(store.dir, 'sprocket.db'), sweepIntervalMs: 50 }), {
+runEngineConformance('sqlite', (store, tuning) => createSqliteEngine({ file: join(store.dir, 'sprocket.db'), sweepIntervalMs: 50, ...tuning }), {
   durable: true,
   distributed: false,
 })
@@ -134,7 +134,7 @@ describe('sqlite engine', () => {
   })
 
   test('the sweep deletes expired rows, keys and idle streams from the file', async () => {
-    const engine = await open({ sweepIntervalMs: 20 })
+    const engine = await open({ sweepIntervalMs: 20, historyMetaTtlMs: 80 })
     await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
         engine.publish(`t${i % 4}`, String(i), { historySize: 1000, historyTtlMs: 80, idempotencyKey: `k${i}`, idempotencyWindowMs: 80 }),

@@ -1,6 +1,7 @@
 import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../local/idempotency-window.js'
 import type { HandlerErrorReporter } from '../local/local-fanout.js'
 import { LocalNodeEngine } from '../local/local-node-engine.js'
+import { streamMetaTtlMs } from '../local/stream-meta-ttl.js'
 import type { EngineCapabilities, EngineHandler, HistoryQuery, HistoryResult, Publication, PublishOptions, PublishResult } from '../types.js'
 import { MemoryStream } from './memory-stream.js'
 
@@ -9,6 +10,11 @@ export type MemoryEngineOptions = {
   sweepIntervalMs?: number
   /** How long an idle stream published without a history TTL keeps its offset and epoch. */
   idleStreamTtlMs?: number
+  /**
+   * How long an idle stream with history keeps its offset and epoch after its last publish, at
+   * least its `historyTtlMs` (default 30 days, Centrifugo's `history_meta_ttl`).
+   */
+  historyMetaTtlMs?: number
   /** Idempotency keys remembered per channel at most (oldest dropped first). */
   maxIdempotencyKeys?: number
   /** Receives what the handler threw while an event was delivered. */
@@ -18,6 +24,7 @@ export type MemoryEngineOptions = {
 export const MEMORY_DEFAULTS = {
   sweepIntervalMs: 1_000,
   idleStreamTtlMs: 3_600_000,
+  historyMetaTtlMs: 2_592_000_000,
   maxIdempotencyKeys: 10_000,
 } as const
 
@@ -28,8 +35,8 @@ export const MEMORY_DEFAULTS = {
  *   entries are skipped on read and freed by a sweep timer (unref'd, so it never holds the
  *   process open).
  * - Epochs are random per channel, made at first use: a new process (or a stream forgotten after
- *   being idle and empty past its TTL) starts a new epoch, which tells clients their positions
- *   are void.
+ *   being idle and empty past its meta TTL, see `streamMetaTtlMs`, and subscribed nowhere on this
+ *   node) starts a new epoch, which tells clients their positions are void.
  * - Offsets are assigned synchronously inside `publish`, so they are gap-free and in call order.
  * - Fan-out goes through `LocalFanout`: asynchronous, in the order publishes were accepted
  *   (offset order per channel), delivered in a microtask after `publish` has updated the stream —
@@ -48,6 +55,7 @@ export class MemoryEngine extends LocalNodeEngine {
     this.#options = {
       sweepIntervalMs: options.sweepIntervalMs ?? MEMORY_DEFAULTS.sweepIntervalMs,
       idleStreamTtlMs: options.idleStreamTtlMs ?? MEMORY_DEFAULTS.idleStreamTtlMs,
+      historyMetaTtlMs: options.historyMetaTtlMs ?? MEMORY_DEFAULTS.historyMetaTtlMs,
       maxIdempotencyKeys: options.maxIdempotencyKeys ?? MEMORY_DEFAULTS.maxIdempotencyKeys,
     }
   }
@@ -74,7 +82,7 @@ export class MemoryEngine extends LocalNodeEngine {
     if (options.tags !== undefined) publication.tags = options.tags
     stream.append(publication, options.historySize, options.historyTtlMs, nowMs)
     stream.lastWriteMs = nowMs
-    stream.idleTtlMs = options.historyTtlMs > 0 ? options.historyTtlMs : this.#options.idleStreamTtlMs
+    stream.idleTtlMs = streamMetaTtlMs(options.historyTtlMs, this.#options)
     if (key !== undefined) {
       stream.rememberKey(key, offset, options.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS, nowMs)
     }
@@ -117,7 +125,8 @@ export class MemoryEngine extends LocalNodeEngine {
   #sweep(): void {
     const nowMs = Date.now()
     for (const [channel, stream] of this.#streams) {
-      if (stream.sweep(nowMs)) this.#streams.delete(channel)
+      // A stream subscribed here is kept however quiet: its subscribers hold positions in its epoch.
+      if (stream.sweep(nowMs) && !this.fanout.isSubscribed(channel)) this.#streams.delete(channel)
     }
     this.sweepPresence(nowMs)
   }

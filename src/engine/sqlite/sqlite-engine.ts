@@ -17,6 +17,11 @@ export type SqliteEngineOptions = {
   sweepIntervalMs?: number
   /** How long an idle stream published without a history TTL keeps its offset and epoch (default 1 h). */
   idleStreamTtlMs?: number
+  /**
+   * How long an idle stream with history keeps its offset and epoch after its last publish, at
+   * least its `historyTtlMs` (default 30 days, Centrifugo's `history_meta_ttl`).
+   */
+  historyMetaTtlMs?: number
   /** How long `start` waits for another process's lock on the file before failing (default 1 s). */
   busyTimeoutMs?: number
   /**
@@ -50,7 +55,8 @@ export type SqliteEngineStats = {
  *
  * Offsets come from the per-channel `streams` row, cached in memory and updated in the same
  * transaction, so they are gap-free and ordered in queue order. Epochs are stored in that row and
- * survive restarts; a stream idle and empty past its TTL is deleted and starts a new epoch.
+ * survive restarts; a stream idle and empty past its meta TTL (see `streamMetaTtlMs`) and not
+ * subscribed on this node is deleted and starts a new epoch.
  * Reads (`history`, `removeHistory`) first flush the queue, so they see every publish called
  * before them.
  */
@@ -75,6 +81,7 @@ export class SqliteEngine extends LocalNodeEngine {
       maxBatch: options.maxBatch ?? 10_000,
       sweepIntervalMs: options.sweepIntervalMs ?? 1_000,
       idleStreamTtlMs: options.idleStreamTtlMs ?? 3_600_000,
+      historyMetaTtlMs: options.historyMetaTtlMs ?? 2_592_000_000,
       busyTimeoutMs: options.busyTimeoutMs ?? 1_000,
       maxFileBytes: options.maxFileBytes,
     }
@@ -90,7 +97,7 @@ export class SqliteEngine extends LocalNodeEngine {
     const { file, ...openOptions } = this.#options
     const db = openSqliteDatabase(file, openOptions)
     this.#db = db
-    this.#streams = new SqliteStreams(db, this.#options.idleStreamTtlMs)
+    this.#streams = new SqliteStreams(db, this.#options)
     this.fanout.attach(handler)
     this.#sweepTimer = setInterval(() => this.#sweep(), this.#options.sweepIntervalMs)
     this.#sweepTimer.unref()
@@ -174,7 +181,7 @@ export class SqliteEngine extends LocalNodeEngine {
     const nowMs = Date.now()
     this.sweepPresence(nowMs)
     try {
-      this.#streams?.sweep(nowMs)
+      this.#streams?.sweep(nowMs, this.#wants)
     } catch (error) {
       // A failed sweep (e.g. disk full) is retried on the next tick; publishes report their own errors.
       process.emitWarning(`sqlite engine sweep failed: ${error instanceof Error ? error.message : String(error)}`)

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3'
 import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../local/idempotency-window.js'
 import { newEpoch } from '../local/new-epoch.js'
+import { streamMetaTtlMs } from '../local/stream-meta-ttl.js'
 import type { HistoryQuery, HistoryResult, Publication, PublishOptions, PublishResult } from '../types.js'
 import { ChunkList } from './chunk-list.js'
 import { ChunkBuilder, decodeChunk } from './publication-chunk.js'
@@ -66,8 +67,11 @@ const MAX_CHUNK_PUBLICATIONS = 256
  * Every statement is prepared once. The cache assumes this is the only writer of the file (see
  * `openSqliteDatabase`).
  */
+/** How long streams keep their meta, see `streamMetaTtlMs`. */
+export type StreamTtls = { idleStreamTtlMs: number; historyMetaTtlMs: number }
+
 export class SqliteStreams {
-  readonly #idleStreamTtlMs: number
+  readonly #ttls: StreamTtls
   readonly #cache = new Map<string, StreamMeta>()
   readonly #touched: StreamMeta[] = []
   #batch = 0
@@ -76,8 +80,8 @@ export class SqliteStreams {
   readonly #sweepTx: (nowMs: number) => number
   readonly #sql: StreamStatements
 
-  constructor(db: Database.Database, idleStreamTtlMs: number) {
-    this.#idleStreamTtlMs = idleStreamTtlMs
+  constructor(db: Database.Database, ttls: StreamTtls) {
+    this.#ttls = { idleStreamTtlMs: ttls.idleStreamTtlMs, historyMetaTtlMs: ttls.historyMetaTtlMs }
     this.#sql = prepareStreamStatements(db)
     this.#appendTx = db.transaction((batch, nowMs, wants) => this.#append(batch, nowMs, wants))
     this.#removeTx = db.transaction((meta: StreamMeta) => {
@@ -156,8 +160,11 @@ export class SqliteStreams {
     this.#forgetChunks(meta)
   }
 
-  /** Deletes expired chunks and keys, then streams idle, empty and past their TTL. */
-  sweep(nowMs: number): void {
+  /**
+   * Deletes expired chunks and keys, then streams idle, empty and past their meta TTL, except
+   * those `keep` names (subscribed on this node: their subscribers hold positions in the epoch).
+   */
+  sweep(nowMs: number, keep: (channel: string) => boolean): void {
     try {
       while (this.#sweepTx(nowMs) === SWEEP_CHUNK) {
         // keep going: each round is a short transaction of its own
@@ -167,7 +174,13 @@ export class SqliteStreams {
       throw error
     }
     this.#sql.sweepKeys.run(nowMs)
-    for (const channel of this.#sql.sweepStreams.all(nowMs)) this.#cache.delete(channel)
+    const gone: number[] = []
+    for (const { id, channel } of this.#sql.idleStreams.all(nowMs)) {
+      if (keep(channel)) continue
+      gone.push(id)
+      this.#cache.delete(channel)
+    }
+    if (gone.length > 0) this.#sql.deleteStreams.run(JSON.stringify(gone))
     for (const [channel, meta] of this.#cache) {
       if (nowMs - meta.lastUsedMs > CACHE_IDLE_MS) this.#cache.delete(channel)
     }
@@ -205,7 +218,7 @@ export class SqliteStreams {
         if (windowMs > 0) sql.upsertKey.run(meta.id, key, offset, nowMs + windowMs)
       }
       meta.historySize = options.historySize
-      this.#extendIdle(meta, nowMs, historyTtlMs > 0 ? historyTtlMs : this.#idleStreamTtlMs)
+      this.#extendIdle(meta, nowMs, streamMetaTtlMs(historyTtlMs, this.#ttls))
       item.result = { offset, epoch: meta.epoch, duplicate: false }
       if (wants(item.channel)) {
         const publication: Publication = { offset, data: item.data, timeMs: nowMs }
@@ -318,7 +331,7 @@ export class SqliteStreams {
       epoch: '',
       top: 0,
       historySize: 0,
-      idleUntilMs: nowMs + this.#idleStreamTtlMs,
+      idleUntilMs: nowMs + this.#ttls.idleStreamTtlMs,
       idleMoved: false,
       headId: 0,
       headLastSeq: 0,

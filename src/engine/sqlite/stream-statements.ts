@@ -52,13 +52,13 @@ export function prepareStreamStatements(db: Database.Database): StreamStatements
       'DELETE FROM chunks WHERE id IN (SELECT id FROM chunks WHERE expires_ms <= ? LIMIT ?) RETURNING id, stream_id',
     ),
     sweepKeys: db.prepare<[number]>('DELETE FROM idempotency WHERE expires_ms <= ?'),
-    sweepStreams: db
-      .prepare<[number], string>(
-        `DELETE FROM streams WHERE idle_until_ms <= ? AND head_id IS NULL
-           AND NOT EXISTS (SELECT 1 FROM idempotency i WHERE i.stream_id = streams.id)
-         RETURNING channel`,
-      )
-      .pluck(),
+    /** Streams the sweep may forget: idle past their deadline, holding no chunks and no keys. */
+    idleStreams: db.prepare<[number], { id: number; channel: string }>(
+      `SELECT id, channel FROM streams WHERE idle_until_ms <= ? AND head_id IS NULL
+         AND NOT EXISTS (SELECT 1 FROM idempotency i WHERE i.stream_id = streams.id)`,
+    ),
+    /** Deletes the streams whose ids are listed in the JSON array. */
+    deleteStreams: db.prepare<[string]>('DELETE FROM streams WHERE id IN (SELECT value FROM json_each(?))'),
   }
 }
 
@@ -79,5 +79,6 @@ export type StreamStatements = {
   upsertKey: Statement<[number, string, number, number]>
   sweepChunks: Statement<[number, number], { id: number; stream_id: number }>
   sweepKeys: Statement<[number]>
-  sweepStreams: Statement<[number], string>
+  idleStreams: Statement<[number], { id: number; channel: string }>
+  deleteStreams: Statement<[string]>
 }

@@ -99,14 +99,35 @@ export function historyCases(ctx: ConformanceContext): void {
       assert.deepEqual({ offset: r.offset, epoch: r.epoch }, { offset: keep.offset, epoch: keep.epoch })
     })
 
-    test('a stream whose history all expired is empty (position kept or reset with a new epoch)', async () => {
+    test('a quiet stream whose history all expired keeps its position (meta outlives the data)', async () => {
       const { engine } = await startEngine()
       const p = await engine.publish('gone', '1', { historySize: 100, historyTtlMs: 100 })
-      await sleep(300)
+      await sleep(350)
       const r = await engine.history('gone', { limit: 10 })
-      assert.deepEqual(r.publications, [])
-      if (r.epoch === p.epoch) assert.equal(r.offset, 1)
-      else assert.equal(r.offset, 0)
+      assert.deepEqual(r, { offset: 1, epoch: p.epoch, publications: [] })
+      assert.deepEqual(await engine.publish('gone', '2', KEEP), { offset: 2, epoch: p.epoch, duplicate: false })
+    })
+
+    test('past the meta TTL a stream is forgotten, unless it is subscribed on this node', async () => {
+      const { engine, rec } = await startEngine({ historyMetaTtlMs: 100 })
+      const short = { historySize: 100, historyTtlMs: 50 }
+      await engine.subscribe('live')
+      const live = await engine.publish('live', '1', short)
+      const idle = await engine.publish('idle', '1', short)
+      await sleep(450)
+      const forgotten = await engine.history('idle', { limit: 10 })
+      assert.notEqual(forgotten.epoch, idle.epoch)
+      assert.equal(forgotten.offset, 0)
+      assert.deepEqual(await engine.history('live', { limit: 10 }), { offset: 1, epoch: live.epoch, publications: [] })
+      assert.deepEqual(await engine.publish('live', '2', short), { offset: 2, epoch: live.epoch, duplicate: false })
+      await rec.waitForCount(2)
+      assert.deepEqual(
+        rec.publications('live').map((e) => e.position),
+        [
+          { offset: 1, epoch: live.epoch },
+          { offset: 2, epoch: live.epoch },
+        ],
+      )
     })
 
     test('removeHistory drops publications but keeps offset and epoch', async () => {
