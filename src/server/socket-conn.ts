@@ -25,6 +25,11 @@ export type TrafficCounters = {
  * the turn's first frame is held as is (most turns have just one: an echo, a fan-out delivery)
  * and written alone, without corking; a second frame corks the socket and queues both behind
  * it. With permessage-deflate the transport frames (and orders) them instead.
+ *
+ * The held frame's send-time checks (connection still open, queue under `maxBufferedBytes`) run
+ * when it is written, at the end of the turn or when a second frame arrives: until then nothing
+ * is written, so their outcome is the same, and a fan-out touches each socket in one pass
+ * instead of two.
  */
 export class SocketConn implements Conn, Flushable {
   readonly id: string = randomUUID()
@@ -35,12 +40,14 @@ export class SocketConn implements Conn, Flushable {
   alive = true
 
   readonly #transport: TransportSocket
+  readonly #compressed: boolean
   readonly #limits: RouteLimits
   readonly #counters: TrafficCounters
   readonly #onSlowConsumer: (conn: SocketConn, bufferedBytes: number) => void
   #open = true
-  /** The turn's only frame so far, not yet handed to the socket. */
+  /** The turn's only frame so far, not yet checked nor handed to the socket. */
   #held: Buffer | undefined
+  #heldPayloadBytes = 0
   /** A second frame came in this turn: the socket is corked until the end of it. */
   #corked = false
   #closeCodeSent: number | undefined
@@ -55,6 +62,7 @@ export class SocketConn implements Conn, Flushable {
     onSlowConsumer: (conn: SocketConn, bufferedBytes: number) => void
   }) {
     this.#transport = init.transport
+    this.#compressed = init.transport.compressed
     this.remoteAddress = init.remoteAddress
     this.request = init.request
     this.route = init.route
@@ -78,20 +86,19 @@ export class SocketConn implements Conn, Flushable {
   }
 
   send(data: string | Uint8Array): void {
-    if (!this.#canWrite()) return
-    if (this.#transport.compressed) {
+    if (!this.#open) return
+    if (this.#compressed) {
+      if (!this.#canWrite()) return
       const payload = toPayload(data)
       this.#transport.send(payload, typeof data !== 'string')
       this.#counted(payload.length)
     } else if (typeof data === 'string') {
       const { frame, payloadBytes } = textFrame(data)
-      this.#write(frame)
-      this.#counted(payloadBytes)
+      this.#queue(frame, undefined, payloadBytes)
     } else {
       // Binary payloads are not copied: the header goes in front of the caller's bytes.
       const payload = toPayload(data)
-      this.#write(frameHeader(true, payload.length), payload)
-      this.#counted(payload.length)
+      this.#queue(frameHeader(true, payload.length), payload, payload.length)
     }
   }
 
@@ -99,18 +106,24 @@ export class SocketConn implements Conn, Flushable {
     if (!(message instanceof FramedMessage)) {
       throw new TypeError('sendPrepared takes a message from App.prepare() or prepareMessage()')
     }
-    if (!this.#canWrite()) return
-    if (this.#transport.compressed) this.#transport.send(message.payload, message.isBinary)
-    else this.#write(message.frame)
-    this.#counted(message.payloadBytes)
+    if (!this.#open) return
+    if (!this.#compressed) {
+      this.#queue(message.frame, undefined, message.payloadBytes)
+    } else if (this.#canWrite()) {
+      this.#transport.send(message.payload, message.isBinary)
+      this.#counted(message.payloadBytes)
+    }
   }
 
   close(code = 1000, reason = ''): void {
     if (!this.isOpen) return
-    // First, so an invalid code throws (to the dispatch catch) with the connection still open.
     const fitted = fitReason(reason)
-    // What was sent before the close goes before the close frame.
-    this.#writeHeld()
+    // What was sent before the close goes before the close frame (unless that finds a slow
+    // consumer, which closes the connection itself).
+    this.#releaseHeld()
+    if (!this.isOpen) return
+    // Before the state changes, so an invalid code throws (to the dispatch catch) with the
+    // connection still open.
     this.#transport.close(code, fitted)
     this.#open = false
     this.#closeCodeSent = code
@@ -137,12 +150,11 @@ export class SocketConn implements Conn, Flushable {
     if (this.#corked) {
       this.#corked = false
       this.#transport.raw.uncork()
-      return
+    } else {
+      // A close frame the transport wrote meanwhile (answering the peer's close, after a
+      // protocol error) fails the check: no data frame may follow it, the frame is dropped.
+      this.#releaseHeld()
     }
-    // A close frame the transport wrote meanwhile (answering the peer's close, or after a
-    // protocol error) has gone out already: no data frame may follow it, so the frame is dropped.
-    if (this.#transport.isOpen) this.#writeHeld()
-    else this.#held = undefined
   }
 
   /** Refuses the write, and closes, once the queue is past the limit: memory stays bounded. */
@@ -155,33 +167,40 @@ export class SocketConn implements Conn, Flushable {
     return false
   }
 
-  #write(first: Buffer, second?: Buffer): void {
+  /** Queues one frame (`second`: a payload sent without copying it behind its header). */
+  #queue(first: Buffer, second: Buffer | undefined, payloadBytes: number): void {
     const raw = this.#transport.raw
     if (!this.#corked) {
-      const held = this.#held
-      if (held === undefined && second === undefined) {
-        this.#held = first
+      if (this.#held === undefined) {
+        if (second === undefined) {
+          this.#held = first
+          this.#heldPayloadBytes = payloadBytes
+          flushAtEndOfTurn(this)
+          return
+        }
+        if (!this.#canWrite()) return
         flushAtEndOfTurn(this)
-        return
       }
       this.#corked = true
       raw.cork()
-      if (held === undefined) {
-        flushAtEndOfTurn(this)
-      } else {
-        this.#held = undefined
-        raw.write(held)
-      }
+      this.#releaseHeld()
+      if (!this.#canWrite()) return
+    } else if (!this.#canWrite()) {
+      return
     }
     raw.write(first)
     if (second !== undefined && second.length > 0) raw.write(second)
+    this.#counted(payloadBytes)
   }
 
-  #writeHeld(): void {
+  /** Runs the held frame's send-time checks and writes it. */
+  #releaseHeld(): void {
     const held = this.#held
     if (held === undefined) return
     this.#held = undefined
-    if (this.#transport.raw.writable) this.#transport.raw.write(held)
+    if (!this.#canWrite()) return
+    this.#transport.raw.write(held)
+    this.#counted(this.#heldPayloadBytes)
   }
 
   #counted(payloadBytes: number): void {
