@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { ServerResponse } from 'node:http'
 import { signConnectionToken } from '../../auth/index.js'
+import { BodyTooLargeError, readBody, RequestAbortedError } from '../../http/api/read-body.js'
 import type { HttpHandler } from '../../server/types.js'
 import { displayName, profileColors } from './chat-input.js'
 import type { ChatOptions } from './chat-options.js'
@@ -14,6 +15,8 @@ export type ChatHttpOptions = {
   tokenSecret: string | undefined
   /** `aud` and `iss` of demo tokens: the `client` section's, so the server's verifier accepts them. */
   tokenClaims?: { audience?: string | undefined; issuer?: string | undefined }
+  /** Where a sign-in whose client went away mid-body is noted (at debug: the peer's doing). */
+  logger?: { debug?(obj: object, msg?: string): void } | undefined
 }
 
 const maxBodyBytes = 4096
@@ -25,7 +28,7 @@ const maxBodyBytes = 4096
  *   stored profile and a signed connection token. 404 when demo sign-in is off, 400 for a bad
  *   name, 413 for a large body, 415 without JSON, 429 past `maxSignInsPerHour` per address.
  */
-export function createChatHttpHandler({ options, service, tokenSecret, tokenClaims = {} }: ChatHttpOptions): HttpHandler {
+export function createChatHttpHandler({ options, service, tokenSecret, tokenClaims = {}, logger }: ChatHttpOptions): HttpHandler {
   const signIns = new RateLimit(options.maxSignInsPerHour, 3600_000)
   const demoSignIn = options.demoSignIn === true && tokenSecret !== undefined
   return async (req, res) => {
@@ -38,8 +41,15 @@ export function createChatHttpHandler({ options, service, tokenSecret, tokenClai
       if (req.method !== 'POST') return sendJson(res, 405, { error: 'use POST' }, { allow: 'POST' })
       if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return sendJson(res, 415, { error: 'send JSON' })
       if (!signIns.take(req.socket.remoteAddress ?? '')) return sendJson(res, 429, { error: 'too many sign-ins, try later' })
-      const body = await readBody(req)
-      if (body === undefined) return sendJson(res, 413, { error: 'body too large' })
+      let body: string
+      try {
+        body = (await readBody(req, maxBodyBytes)).toString('utf8')
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) return sendJson(res, 413, { error: 'body too large' }, { connection: 'close' })
+        if (!(error instanceof RequestAbortedError)) throw error
+        logger?.debug?.({ err: error, remoteAddress: req.socket.remoteAddress }, 'chat sign-in: the client went away before sending its body')
+        return
+      }
       const name = displayName.safeParse(parseName(body))
       if (!name.success) return sendJson(res, 400, { error: 'name must be 1-40 characters' })
       const userId = `u${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}`
@@ -65,18 +75,6 @@ function parseName(body: string): unknown {
   } catch {
     return undefined
   }
-}
-
-/** The body as text, or undefined when it passes `maxBodyBytes`. */
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > maxBodyBytes) return undefined
-    chunks.push(chunk as Buffer)
-  }
-  return Buffer.concat(chunks).toString('utf8')
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

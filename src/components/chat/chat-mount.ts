@@ -13,7 +13,7 @@ export type ChatMountContext = {
   app: App
   hub: HubApi
   config: ChatConfig
-  logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void }
+  logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; debug?(obj: object, msg?: string): void }
   onShutdown(close: () => void | Promise<void>): void
   /** The registry the native protocol calls (shared with `centrifugeMount`). */
   rpc?: RpcRegistry

@@ -12,7 +12,7 @@ import { ChatStore } from './chat-store.js'
 /** Where the chat keeps its tables, in the data directory. */
 export const chatDbFile = 'chat.db'
 
-export type ChatLogger = { info(obj: object, msg?: string): void }
+export type ChatLogger = { info(obj: object, msg?: string): void; debug?(obj: object, msg?: string): void }
 
 export type MountChatOptions = {
   hub: HubApi
@@ -52,7 +52,7 @@ export function mountChat(app: App, mount: MountChatOptions): MountedChat {
   const service = new ChatService(store, mount.hub, options)
   const unregister = registerChatRpc(mount.rpc, service)
   const demoSignIn = options.demoSignIn === true && mount.auth.tokenSecret !== undefined
-  app.mount('/chat/*', createChatHttpHandler({ options: { ...options, demoSignIn }, service, tokenSecret: mount.auth.tokenSecret, tokenClaims: { audience: mount.auth.audience, issuer: mount.auth.issuer } }))
+  app.mount('/chat/*', createChatHttpHandler({ options: { ...options, demoSignIn }, service, tokenSecret: mount.auth.tokenSecret, tokenClaims: { audience: mount.auth.audience, issuer: mount.auth.issuer }, logger: mount.logger }))
   app.mount('/*', createWebStatic(mount.webRoot === undefined ? {} : { root: mount.webRoot }))
   mount.logger?.info({ demoSignIn, db: join(mount.dataDir, chatDbFile) }, 'chat mounted at /')
   return {

@@ -9,9 +9,21 @@ export class BodyTooLargeError extends Error {
 }
 
 /**
+ * The client went away before sending the whole body (the connection closed, or the request
+ * stream failed): the peer's doing, not a bug; there is no one left to answer.
+ */
+export class RequestAbortedError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super('request aborted', options)
+    this.name = 'RequestAbortedError'
+  }
+}
+
+/**
  * Reads a request body into memory, refusing to hold more than `maxBytes`: a declared
  * `Content-Length` over the limit is refused before reading, and a body that streams past it
- * stops being read at the limit (the caller answers 413 and closes the connection).
+ * stops being read at the limit (the caller answers 413 and closes the connection). Rejects with
+ * `BodyTooLargeError` for a large body and `RequestAbortedError` when the client goes away.
  */
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'])
@@ -41,12 +53,12 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     }
     const onError = (error: Error) => {
       cleanup()
-      reject(error)
+      reject(new RequestAbortedError({ cause: error }))
     }
     const onClose = () => {
       if (req.complete) return
       cleanup()
-      reject(new Error('request aborted'))
+      reject(new RequestAbortedError())
     }
     req.on('data', onData)
     req.on('end', onEnd)

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
@@ -29,7 +30,17 @@ async function demoSignInAdvertised(url: string): Promise<boolean> {
   return ((await (await fetch(`${url}/chat/config`)).json()) as { demoSignIn: boolean }).demoSignIn
 }
 
+const debug = 20
 const warn = 40
+const error = 50
+
+async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
 
 describe('demo sign-in under sprocket serve', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sprocket-chat-mount-'))
@@ -84,6 +95,25 @@ describe('demo sign-in under sprocket serve', () => {
       assert.equal(outcome, 'connected')
     } finally {
       centrifuge.disconnect()
+      await server.close(1000)
+    }
+  })
+
+  it('treats a sign-in whose client goes away mid-body as the peer\'s doing: logged at debug, not as a failure', async () => {
+    const { server, lines } = await serveChat(dataDir(), {})
+    try {
+      const socket = connect(server.port, '127.0.0.1')
+      await new Promise((resolve) => socket.once('connect', resolve))
+      socket.write('POST /chat/signin HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 200\r\n\r\n{"name":')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      const from = lines.length
+      socket.destroy()
+      const since = () => lines.slice(from)
+      await waitFor(() => since().some((line) => line.level >= error || (line.level === debug && /sign-in/.test(line.msg ?? ''))))
+      assert.deepEqual(since().filter((line) => line.level >= warn).map((line) => line.msg), [])
+      // The route still answers the next client.
+      assert.equal((await signIn(`http://127.0.0.1:${server.port}`, 'Ann')).status, 200)
+    } finally {
       await server.close(1000)
     }
   })
