@@ -59,7 +59,7 @@ export class CentrifugeComponent implements Component {
     }
     deps.hub.registerFormat(centrifugeFormat, new CentrifugeFrameEncoder(deps.prepare ?? prepareMessage))
     this.#unregisterControl = registerControlHandlers(deps.hub, this.#index, logger)
-    this.#housekeeper = new Housekeeper(this.#index, this.options.tickMs)
+    this.#housekeeper = new Housekeeper(this.#index, this.options.tickMs, logger)
     this.#housekeeper.start()
   }
 
