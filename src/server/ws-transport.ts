@@ -55,6 +55,9 @@ function closeCodeOf(error: Error): number {
   return (typeof code === 'string' ? closeCodeByWsError[code] : undefined) ?? 1011
 }
 
+/** `WebSocket.OPEN`. */
+const OPEN = 1
+
 class WsTransportSocket implements TransportSocket {
   readonly #ws: WebSocket
   readonly raw: Socket
@@ -67,11 +70,16 @@ class WsTransportSocket implements TransportSocket {
   }
 
   get isOpen(): boolean {
-    return this.#ws.readyState === this.#ws.OPEN
+    return this.#ws.readyState === OPEN
   }
 
+  /**
+   * ws's `bufferedAmount` adds what its sender queues while it compresses (or reads a Blob, which
+   * Sprocket never sends) to the socket's queue: without compression the socket's queue is all,
+   * read without touching the sender (this runs for every frame written).
+   */
   get bufferedBytes(): number {
-    return this.#ws.bufferedAmount
+    return this.compressed ? this.#ws.bufferedAmount : this.raw.writableLength
   }
 
   send(data: Buffer | string, isBinary: boolean): void {
