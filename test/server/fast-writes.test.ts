@@ -3,7 +3,10 @@ import { after, before, describe, test } from 'node:test'
 import type { App, Component, Conn } from '../../src/index.js'
 import { clientFrame, closed, eventually, metric, openClient, RawClient, startApp } from './helpers.js'
 
-/** On 'burst N', sends N numbered messages in one turn; on 'fan', sends one prepared message to everyone. */
+/**
+ * On 'burst N', sends N numbered messages in one turn; on 'fan', sends one prepared message to
+ * everyone; on 'bye', sends one message and closes; on 'reply', sends one message.
+ */
 class Broadcaster implements Component {
   readonly conns = new Set<Conn>()
   app!: App
@@ -19,6 +22,11 @@ class Broadcaster implements Component {
     if (command === 'burst') {
       for (let i = 0; i < Number(arg); i++) conn.send(i % 2 === 0 ? `m${i}` : Buffer.from(`b${i}`))
       this.bufferedAfterBurst = conn.bufferedBytes
+    } else if (command === 'bye') {
+      conn.send('last words')
+      conn.close(4000, 'bye')
+    } else if (command === 'reply') {
+      conn.send('reply')
     } else if (command === 'fan') {
       const text = this.app.prepare(`fan ${arg}`)
       const binary = this.app.prepare(Buffer.from([1, 2, 3, Number(arg)]))
@@ -81,6 +89,30 @@ describe('fast writes', () => {
     assert.equal(await metric(app, 'sprocket_messages_sent_total'), sentBefore + 6 * all.length)
     for (const ws of all) ws.close()
     await Promise.all(all.map(closed))
+  })
+
+  test('a message sent just before close() arrives before the close frame', async () => {
+    const raw = await RawClient.open(app.port, '/plain')
+    raw.send(clientFrame(0x1, Buffer.from('bye')))
+    assert.equal(await raw.closeCode(), 4000)
+    assert.deepEqual(
+      raw.frames.map((frame) => frame.opcode),
+      [0x1, 0x8],
+    )
+    assert.equal(raw.frames[0]!.payload.toString(), 'last words')
+    raw.destroy()
+  })
+
+  test('no data frame follows the close frame that answers the peer, even one sent in the same turn', async () => {
+    const raw = await RawClient.open(app.port, '/plain')
+    // One TCP write: the server reads the message and the close frame in one chunk, so the reply
+    // is sent in the turn in which the close frame is answered.
+    raw.send(Buffer.concat([clientFrame(0x1, Buffer.from('reply')), clientFrame(0x8, Buffer.from([0x0f, 0xa0]))]))
+    assert.equal(await raw.closeCode(), 4000)
+    await raw.waitEnd()
+    const closeAt = raw.frames.findIndex((frame) => frame.opcode === 0x8)
+    assert.deepEqual(raw.frames.slice(closeAt + 1), [])
+    raw.destroy()
   })
 
   test('sendPrepared refuses something that is not a prepared message', async () => {
