@@ -2,6 +2,7 @@ import { mountEcho, mountHealthRoutes, mountMetricsRoute } from './builtin-mount
 import type { Mount } from './serve-context.js'
 import { serverApiMount } from '../http/api/server-api.js'
 import { clientScriptMount } from '../http/client-script.js'
+import { webStaticMount } from '../http/web-static.js'
 import { centrifugeMount } from '../components/centrifuge/centrifuge-mount.js'
 import { chatMount } from '../components/chat/chat-mount.js'
 
@@ -17,4 +18,5 @@ export const mounts: readonly Mount[] = [
   clientScriptMount,
   centrifugeMount,
   chatMount,
+  webStaticMount,
 ]

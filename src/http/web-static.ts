@@ -46,6 +46,20 @@ export type WebStaticOptions = {
 
 type CachedFile = { body: Buffer; etag: string; mtimeMs: number; size: number }
 
+/** What `webStaticMount` needs of `sprocket serve`'s context. */
+export type WebStaticMountContext = {
+  app: { mount(path: string, handler: HttpHandler): unknown }
+  config: { chat: { enabled: boolean } }
+}
+
+/**
+ * `sprocket serve`'s hook: the chat page (`web/`) at `/` while the chat is enabled. Listed after
+ * `chatMount`; `/*` is the shortest prefix, so it never shadows another route.
+ */
+export function webStaticMount({ app, config }: WebStaticMountContext): void {
+  if (config.chat.enabled) app.mount('/*', createWebStatic())
+}
+
 /**
  * Serves static files from one folder: GET and HEAD only (405 otherwise), `/` → `index.html`,
  * content types by extension (unknown extensions are 404, so nothing is sniffed), ETag with

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { createWebStatic } from '../../src/http/web-static.js'
+import { createWebStatic, webStaticMount } from '../../src/http/web-static.js'
+import { App } from '../../src/server/app.js'
 
 /** A raw GET, so paths reach the server exactly as written (fetch would normalise `..`). */
 function get(port: number, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
@@ -79,4 +80,21 @@ describe('createWebStatic', () => {
       assert.ok(!response.body.includes('outside'), path)
     }
   })
+})
+
+describe('webStaticMount', () => {
+  for (const enabled of [true, false]) {
+    it(`serves the chat page at / ${enabled ? 'while the chat is enabled' : 'not at all when the chat is off'}`, async () => {
+      const app = new App({ host: '127.0.0.1', port: 0 })
+      webStaticMount({ app, config: { chat: { enabled } } })
+      await app.listen()
+      try {
+        const page = await get(app.port, '/')
+        assert.equal(page.status, enabled ? 200 : 404)
+        if (enabled) assert.match(page.body, /<script[^>]+src="\/client\/centrifuge\.js"/)
+      } finally {
+        await app.close({ timeoutMs: 1000 })
+      }
+    })
+  }
 })

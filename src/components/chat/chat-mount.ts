@@ -41,7 +41,8 @@ export function chatDemoTokenSecret(config: ChatConfig): string | undefined {
 }
 
 /**
- * `sprocket serve`'s hook for the chat: the page at `/`, `/chat/*` and the `chat.*` RPC methods.
+ * `sprocket serve`'s hook for the chat: `/chat/*` and the `chat.*` RPC methods (the page at `/`
+ * is `webStaticMount`'s).
  * Needs the hub built with `withChatNamespaces` and the RPC registry the native protocol uses.
  */
 export function chatMount(context: ChatMountContext): void {

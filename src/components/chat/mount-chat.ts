@@ -1,5 +1,4 @@
 import { join } from 'node:path'
-import { createWebStatic } from '../../http/web-static.js'
 import type { HubApi } from '../../hub/types.js'
 import type { App } from '../../server/app.js'
 import type { RpcRegistry } from '../centrifuge/rpc-registry.js'
@@ -33,16 +32,15 @@ export type MountChatOptions = {
   /** The `chat` config section (parsed or not); `demoSignIn` unset counts as off here (`chatMount` resolves it). */
   options?: Partial<ChatOptions>
   logger?: ChatLogger
-  /** Folder served at `/`; defaults to Sprocket's `web/`. */
-  webRoot?: string
 }
 
 /** What `mountChat` built; `close()` at shutdown, after the server stopped. */
 export type MountedChat = { service: ChatService; store: ChatStore; options: ChatOptions; close(): void }
 
 /**
- * Mounts the chat app: the page at `/` (static `web/`), `/chat/config` and `/chat/signin`, and
- * the `chat.*` RPC methods. The hub must have the chat's namespaces (`withChatNamespaces`).
+ * Mounts the chat app's server side: `/chat/config`, `/chat/signin` and the `chat.*` RPC
+ * methods. The page itself (`web/`) is static files, mounted at `/` by the composition root
+ * (`webStaticMount`). The hub must have the chat's namespaces (`withChatNamespaces`).
  * State lives in `<dataDir>/chat.db`, a file of its own so the chat works the same whichever
  * engine carries the channels (memory, sqlite or redis).
  */
@@ -53,8 +51,7 @@ export function mountChat(app: App, mount: MountChatOptions): MountedChat {
   const unregister = registerChatRpc(mount.rpc, service)
   const demoSignIn = options.demoSignIn === true && mount.auth.tokenSecret !== undefined
   app.mount('/chat/*', createChatHttpHandler({ options: { ...options, demoSignIn }, service, tokenSecret: mount.auth.tokenSecret, tokenClaims: { audience: mount.auth.audience, issuer: mount.auth.issuer }, logger: mount.logger }))
-  app.mount('/*', createWebStatic(mount.webRoot === undefined ? {} : { root: mount.webRoot }))
-  mount.logger?.info({ demoSignIn, db: join(mount.dataDir, chatDbFile) }, 'chat mounted at /')
+  mount.logger?.info({ demoSignIn, db: join(mount.dataDir, chatDbFile) }, 'chat mounted')
   return {
     service,
     store,

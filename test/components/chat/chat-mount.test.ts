@@ -58,6 +58,19 @@ describe('demo sign-in under sprocket serve', () => {
     }
   })
 
+  it('serves the page at / next to the chat routes', async () => {
+    const { server, url } = await serveChat(dataDir(), {})
+    try {
+      const page = await fetch(`${url}/`)
+      assert.equal(page.status, 200)
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/)
+      assert.match(await page.text(), /<script[^>]+src="\/client\/centrifuge\.js"/)
+      assert.match((await fetch(`${url}/chat/config`)).headers.get('content-type') ?? '', /^application\/json/)
+    } finally {
+      await server.close(1000)
+    }
+  })
+
   it('is off by default once client.tokenSecret is configured', async () => {
     const { server, url } = await serveChat(dataDir(), { client: { tokenSecret: 'a-production-secret-of-some-length' } })
     try {
