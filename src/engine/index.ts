@@ -40,6 +40,6 @@ export function createEngine(config: EngineOptionsInput | undefined, context: En
 
 export { engineOptionsSchema, type EngineOptions, type EngineOptionsInput } from './options.js'
 export { EngineClosedError } from './local/engine-closed-error.js'
-export { MemoryEngine, createMemoryEngine, type MemoryEngineOptions } from './memory/memory-engine.js'
+export { MemoryEngine, createMemoryEngine, type MemoryEngineOptions, type MemoryEngineStats } from './memory/memory-engine.js'
 export { SqliteEngine, createSqliteEngine, type SqliteEngineOptions, type SqliteEngineStats } from './sqlite/sqlite-engine.js'
 export type * from './types.js'

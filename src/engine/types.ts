@@ -35,7 +35,10 @@ export type Publication = {
 export type PublishOptions = {
   /** Publications kept in the channel's history; 0 keeps none (fan-out only, offset still advances). */
   historySize: number
-  /** How long a publication stays in history; also how long an idle stream's meta is kept. 0 = no history. */
+  /**
+   * How long a publication stays in history. 0 = no history. An idle stream's meta (offset and
+   * epoch) is kept at least this long, and by default far longer (the engine's `historyMetaTtlMs`).
+   */
   historyTtlMs: number
   info?: ClientInfo
   tags?: Record<string, string>
@@ -124,13 +127,20 @@ export interface Engine {
 
   /**
    * Starts delivering the channel's publications and join/leave events to this node's handler.
-   * Idempotent; the hub calls it once per node when the first local subscriber arrives.
+   * Idempotent; the hub calls it once per node when the first local subscriber arrives. Stores no
+   * stream for the channel. While subscribed on a node, a channel's stream (offset and epoch) is
+   * never forgotten there, however long it stays quiet.
    */
   subscribe(channel: string): Promise<void>
   /** Stops delivery for the channel on this node. Idempotent. */
   unsubscribe(channel: string): Promise<void>
 
-  /** Reads the channel's history. A channel never published to has offset 0 and a fresh epoch. */
+  /**
+   * Reads the channel's history; never stores anything. A channel never published to (or
+   * forgotten) has offset 0 and an epoch its first publish adopts, so a subscriber that read
+   * (0, E) gets offset 1 in epoch E. Engines remember such epochs boundedly; always for channels
+   * subscribed on the reading node.
+   */
   history(channel: string, query: HistoryQuery): Promise<HistoryResult>
   /** Drops the publications but keeps the offset and epoch, so subscribers see no jump. */
   removeHistory(channel: string): Promise<void>

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { createEngine } from '../../src/engine/index.js'
+import { MAX_UNKNOWN_EPOCHS } from '../../src/engine/local/unknown-epochs.js'
 import { createSqliteEngine, SqliteEngine, type SqliteEngineOptions } from '../../src/engine/sqlite/sqlite-engine.js'
 import { runEngineConformance } from './conformance.js'
 import { Recorder, sleep } from './recorder.js'
@@ -86,7 +87,8 @@ describe('sqlite engine', () => {
   test('with maxBatch 1 every publish is its own commit', async () => {
     const engine = await open({ maxBatch: 1 })
     await Promise.all(Array.from({ length: 50 }, (_, i) => engine.publish('c', String(i), { historySize: 100, historyTtlMs: 60_000 })))
-    assert.deepEqual(engine.stats, { publishes: 50, commits: 50 })
+    const { publishes, commits } = engine.stats
+    assert.deepEqual({ publishes, commits }, { publishes: 50, commits: 50 })
   })
 
   test('a resolved publish survives the process being killed (kill -9)', async () => {
@@ -146,6 +148,21 @@ describe('sqlite engine', () => {
     assert.deepEqual(query('SELECT count(*) AS n FROM chunks'), [{ n: 1 }])
     assert.deepEqual(query('SELECT count(*) AS n FROM idempotency'), [{ n: 0 }])
     assert.deepEqual(query('SELECT channel FROM streams'), [{ channel: 'kept' }])
+  })
+
+  test('reading or subscribing 10,000 unknown channels stores no row and keeps memory bounded', async () => {
+    const engine = await open()
+    for (let i = 0; i < 10_000; i++) {
+      if (i % 10 === 0) await engine.subscribe(`sub${i}`)
+      await engine.history(i % 10 === 0 ? `sub${i}` : `unknown${i}`, { limit: 10 })
+      if (i % 10 === 0) await engine.unsubscribe(`sub${i}`)
+    }
+    await engine.removeHistory('unknown-removed')
+    const { cachedStreams, unknownEpochs } = engine.stats
+    assert.equal(cachedStreams, 0)
+    assert.ok(unknownEpochs <= MAX_UNKNOWN_EPOCHS, `${unknownEpochs} epochs`)
+    await engines.pop()!.close()
+    assert.deepEqual(query('SELECT count(*) AS n FROM streams'), [{ n: 0 }])
   })
 
   test('idempotency keys survive a restart', async () => {

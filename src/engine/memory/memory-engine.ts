@@ -2,6 +2,7 @@ import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../local/idempotency-window.js'
 import type { HandlerErrorReporter } from '../local/local-fanout.js'
 import { LocalNodeEngine } from '../local/local-node-engine.js'
 import { streamMetaTtlMs } from '../local/stream-meta-ttl.js'
+import { UnknownEpochs } from '../local/unknown-epochs.js'
 import type { EngineCapabilities, EngineHandler, HistoryQuery, HistoryResult, Publication, PublishOptions, PublishResult } from '../types.js'
 import { MemoryStream } from './memory-stream.js'
 
@@ -21,6 +22,14 @@ export type MemoryEngineOptions = {
   onHandlerError?: HandlerErrorReporter
 }
 
+/** Counters for tests and metrics. */
+export type MemoryEngineStats = {
+  /** Streams held (channels published to and not yet forgotten). */
+  streams: number
+  /** Epochs remembered for channels read but never published to (bounded). */
+  unknownEpochs: number
+}
+
 export const MEMORY_DEFAULTS = {
   sweepIntervalMs: 1_000,
   idleStreamTtlMs: 3_600_000,
@@ -34,6 +43,8 @@ export const MEMORY_DEFAULTS = {
  * - History per channel is bounded by the publish's `historySize` and `historyTtlMs`; expired
  *   entries are skipped on read and freed by a sweep timer (unref'd, so it never holds the
  *   process open).
+ * - Only `publish` creates a stream: reading a channel never published to stores nothing and
+ *   reports offset 0 with an epoch the first publish adopts (`UnknownEpochs`).
  * - Epochs are random per channel, made at first use: a new process (or a stream forgotten after
  *   being idle and empty past its meta TTL, see `streamMetaTtlMs`, and subscribed nowhere on this
  *   node) starts a new epoch, which tells clients their positions are void.
@@ -47,6 +58,7 @@ export class MemoryEngine extends LocalNodeEngine {
   readonly name = 'memory'
   readonly capabilities: EngineCapabilities = { durable: false, distributed: false }
   readonly #streams = new Map<string, MemoryStream>()
+  readonly #unknownEpochs = new UnknownEpochs((channel) => this.fanout.isSubscribed(channel))
   readonly #options: Required<Omit<MemoryEngineOptions, 'onHandlerError'>>
   #sweepTimer: NodeJS.Timeout | undefined
 
@@ -58,6 +70,10 @@ export class MemoryEngine extends LocalNodeEngine {
       historyMetaTtlMs: options.historyMetaTtlMs ?? MEMORY_DEFAULTS.historyMetaTtlMs,
       maxIdempotencyKeys: options.maxIdempotencyKeys ?? MEMORY_DEFAULTS.maxIdempotencyKeys,
     }
+  }
+
+  get stats(): MemoryEngineStats {
+    return { streams: this.#streams.size, unknownEpochs: this.#unknownEpochs.size }
   }
 
   override async start(handler: EngineHandler): Promise<void> {
@@ -93,11 +109,11 @@ export class MemoryEngine extends LocalNodeEngine {
 
   override async history(channel: string, query: HistoryQuery): Promise<HistoryResult> {
     this.assertOpen()
-    const nowMs = Date.now()
-    const stream = this.#stream(channel, nowMs)
+    const stream = this.#streams.get(channel)
+    if (stream === undefined) return { offset: 0, epoch: this.#unknownEpochs.peek(channel), publications: [] }
     const position = { offset: stream.top, epoch: stream.epoch }
     if (query.since !== undefined && query.since.epoch !== stream.epoch) return { ...position, publications: [] }
-    return { ...position, publications: stream.read(query, nowMs) }
+    return { ...position, publications: stream.read(query, Date.now()) }
   }
 
   override async removeHistory(channel: string): Promise<void> {
@@ -110,13 +126,14 @@ export class MemoryEngine extends LocalNodeEngine {
     clearInterval(this.#sweepTimer)
     this.closeLocal()
     this.#streams.clear()
+    this.#unknownEpochs.clear()
   }
 
-  /** The channel's stream, made (with a fresh epoch) at first use. */
+  /** The channel's stream, made at its first publish (in the epoch reads reported, if any). */
   #stream(channel: string, nowMs: number): MemoryStream {
     let stream = this.#streams.get(channel)
     if (stream === undefined) {
-      stream = new MemoryStream(nowMs, this.#options.idleStreamTtlMs, this.#options.maxIdempotencyKeys)
+      stream = new MemoryStream(this.#unknownEpochs.take(channel), nowMs, this.#options.idleStreamTtlMs, this.#options.maxIdempotencyKeys)
       this.#streams.set(channel, stream)
     }
     return stream

@@ -1,5 +1,4 @@
 import type { HistoryQuery, Publication } from '../types.js'
-import { newEpoch } from '../local/new-epoch.js'
 
 type Entry = { publication: Publication; expiresAtMs: number }
 type KeyEntry = { offset: number; expiresAtMs: number }
@@ -16,7 +15,7 @@ const COMPACT_AFTER = 1024
  * `historySize: 0` advances the offset without storing anything.
  */
 export class MemoryStream {
-  readonly epoch = newEpoch()
+  readonly epoch: string
   top = 0
   /** When the stream was last written; with `idleTtlMs`, decides when the whole stream may go. */
   lastWriteMs: number
@@ -27,7 +26,8 @@ export class MemoryStream {
   readonly #keys = new Map<string, KeyEntry>()
   readonly #maxKeys: number
 
-  constructor(nowMs: number, idleTtlMs: number, maxKeys: number) {
+  constructor(epoch: string, nowMs: number, idleTtlMs: number, maxKeys: number) {
+    this.epoch = epoch
     this.lastWriteMs = nowMs
     this.idleTtlMs = idleTtlMs
     this.#maxKeys = maxKeys

@@ -40,6 +40,10 @@ export type SqliteEngineStats = {
   publishes: number
   /** Group-commit transactions committed. */
   commits: number
+  /** Streams whose row is cached in memory. */
+  cachedStreams: number
+  /** Epochs remembered for channels read but never published to (bounded; no row is stored for them). */
+  unknownEpochs: number
 }
 
 /**
@@ -53,7 +57,8 @@ export type SqliteEngineStats = {
  * publication that could still be rolled back. If a commit fails, every publish of the batch
  * rejects with the SQLite error and nothing of it is visible.
  *
- * Offsets come from the per-channel `streams` row, cached in memory and updated in the same
+ * Offsets come from the per-channel `streams` row (created by the channel's first publish: a read
+ * of a channel without one stores nothing, see `UnknownEpochs`), cached in memory and updated in the same
  * transaction, so they are gap-free and ordered in queue order. Epochs are stored in that row and
  * survive restarts; a stream idle and empty past its meta TTL (see `streamMetaTtlMs`) and not
  * subscribed on this node is deleted and starts a new epoch.
@@ -69,7 +74,7 @@ export class SqliteEngine extends LocalNodeEngine {
   #queue: PendingPublish[] = []
   #flushScheduled: NodeJS.Immediate | undefined
   #sweepTimer: NodeJS.Timeout | undefined
-  readonly #stats: SqliteEngineStats = { publishes: 0, commits: 0 }
+  readonly #stats = { publishes: 0, commits: 0 }
   readonly #flush = (): void => this.#flushQueue()
   readonly #wants = (channel: string): boolean => this.fanout.isSubscribed(channel)
 
@@ -88,7 +93,7 @@ export class SqliteEngine extends LocalNodeEngine {
   }
 
   get stats(): Readonly<SqliteEngineStats> {
-    return { ...this.#stats }
+    return { ...this.#stats, ...(this.#streams?.counts ?? { cachedStreams: 0, unknownEpochs: 0 }) }
   }
 
   override async start(handler: EngineHandler): Promise<void> {
@@ -97,7 +102,7 @@ export class SqliteEngine extends LocalNodeEngine {
     const { file, ...openOptions } = this.#options
     const db = openSqliteDatabase(file, openOptions)
     this.#db = db
-    this.#streams = new SqliteStreams(db, this.#options)
+    this.#streams = new SqliteStreams(db, this.#options, this.#wants)
     this.fanout.attach(handler)
     this.#sweepTimer = setInterval(() => this.#sweep(), this.#options.sweepIntervalMs)
     this.#sweepTimer.unref()
@@ -181,7 +186,7 @@ export class SqliteEngine extends LocalNodeEngine {
     const nowMs = Date.now()
     this.sweepPresence(nowMs)
     try {
-      this.#streams?.sweep(nowMs, this.#wants)
+      this.#streams?.sweep(nowMs)
     } catch (error) {
       // A failed sweep (e.g. disk full) is retried on the next tick; publishes report their own errors.
       process.emitWarning(`sqlite engine sweep failed: ${error instanceof Error ? error.message : String(error)}`)

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../local/idempotency-window.js'
-import { newEpoch } from '../local/new-epoch.js'
 import { streamMetaTtlMs } from '../local/stream-meta-ttl.js'
+import { UnknownEpochs } from '../local/unknown-epochs.js'
 import type { HistoryQuery, HistoryResult, Publication, PublishOptions, PublishResult } from '../types.js'
 import { ChunkList } from './chunk-list.js'
 import { ChunkBuilder, decodeChunk } from './publication-chunk.js'
@@ -79,9 +79,14 @@ export class SqliteStreams {
   readonly #removeTx: (meta: StreamMeta) => void
   readonly #sweepTx: (nowMs: number) => number
   readonly #sql: StreamStatements
+  readonly #subscribed: (channel: string) => boolean
+  readonly #unknownEpochs: UnknownEpochs
 
-  constructor(db: Database.Database, ttls: StreamTtls) {
+  /** `subscribed` names the channels subscribed on this node: never forgotten, see `sweep`. */
+  constructor(db: Database.Database, ttls: StreamTtls, subscribed: (channel: string) => boolean) {
     this.#ttls = { idleStreamTtlMs: ttls.idleStreamTtlMs, historyMetaTtlMs: ttls.historyMetaTtlMs }
+    this.#subscribed = subscribed
+    this.#unknownEpochs = new UnknownEpochs(subscribed)
     this.#sql = prepareStreamStatements(db)
     this.#appendTx = db.transaction((batch, nowMs, wants) => this.#append(batch, nowMs, wants))
     this.#removeTx = db.transaction((meta: StreamMeta) => {
@@ -109,8 +114,15 @@ export class SqliteStreams {
     }
   }
 
+  /** Streams cached in memory, and epochs remembered for channels without a row (tests, metrics). */
+  get counts(): { cachedStreams: number; unknownEpochs: number } {
+    return { cachedStreams: this.#cache.size, unknownEpochs: this.#unknownEpochs.size }
+  }
+
+  /** Reads history; a channel without a row stays without one (offset 0, see `UnknownEpochs`). */
   read(channel: string, query: HistoryQuery, nowMs: number): HistoryResult {
-    const meta = this.#meta(channel, nowMs)
+    const meta = this.#find(channel, nowMs)
+    if (meta === undefined) return { offset: 0, epoch: this.#unknownEpochs.peek(channel), publications: [] }
     const result: HistoryResult = { offset: meta.top, epoch: meta.epoch, publications: [] }
     const limit = Math.max(0, query.limit)
     if (limit === 0 || meta.headId === 0) return result
@@ -150,7 +162,8 @@ export class SqliteStreams {
 
   /** Deletes the channel's publications; its top offset and epoch stay. */
   remove(channel: string, nowMs: number): void {
-    const meta = this.#meta(channel, nowMs)
+    const meta = this.#find(channel, nowMs)
+    if (meta === undefined) return
     try {
       this.#removeTx(meta)
     } catch (error) {
@@ -162,9 +175,9 @@ export class SqliteStreams {
 
   /**
    * Deletes expired chunks and keys, then streams idle, empty and past their meta TTL, except
-   * those `keep` names (subscribed on this node: their subscribers hold positions in the epoch).
+   * those subscribed on this node (their subscribers hold positions in the epoch).
    */
-  sweep(nowMs: number, keep: (channel: string) => boolean): void {
+  sweep(nowMs: number): void {
     try {
       while (this.#sweepTx(nowMs) === SWEEP_CHUNK) {
         // keep going: each round is a short transaction of its own
@@ -176,7 +189,7 @@ export class SqliteStreams {
     this.#sql.sweepKeys.run(nowMs)
     const gone: number[] = []
     for (const { id, channel } of this.#sql.idleStreams.all(nowMs)) {
-      if (keep(channel)) continue
+      if (this.#subscribed(channel)) continue
       gone.push(id)
       this.#cache.delete(channel)
     }
@@ -313,20 +326,53 @@ export class SqliteStreams {
     meta.chunks = new ChunkList()
   }
 
+  /** The channel's stream, its row created at its first publish (in the epoch reads reported, if any). */
   #meta(channel: string, nowMs: number): StreamMeta {
+    let meta = this.#find(channel, nowMs)
+    if (meta === undefined) {
+      meta = this.#blank(nowMs)
+      meta.epoch = this.#unknownEpochs.take(channel)
+      meta.id = Number(this.#sql.insertStream.run(channel, meta.epoch, meta.idleUntilMs).lastInsertRowid)
+      this.#cache.set(channel, meta)
+    }
+    return meta
+  }
+
+  /** The channel's stream if it has a row (cached, or loaded and cached); undefined otherwise. */
+  #find(channel: string, nowMs: number): StreamMeta | undefined {
     let meta = this.#cache.get(channel)
     if (meta === undefined) {
       meta = this.#load(channel, nowMs)
+      if (meta === undefined) return undefined
       this.#cache.set(channel, meta)
     }
     meta.lastUsedMs = nowMs
     return meta
   }
 
-  /** Reads the channel's row, or creates it (offset 0, fresh epoch) for a channel never seen. */
-  #load(channel: string, nowMs: number): StreamMeta {
+  /** Reads the channel's row; undefined for a channel that has none. */
+  #load(channel: string, nowMs: number): StreamMeta | undefined {
     const row = this.#sql.selectStream.get(channel)
-    const meta: StreamMeta = {
+    if (row === undefined) return undefined
+    const meta = this.#blank(nowMs)
+    meta.id = row.id
+    meta.epoch = row.epoch
+    meta.top = row.top
+    meta.historySize = row.history_size
+    meta.idleUntilMs = row.idle_until_ms
+    const head = row.head_id === null ? undefined : this.#sql.selectHead.get(row.head_id, row.id)
+    if (head !== undefined) {
+      meta.headId = row.head_id!
+      meta.headLastSeq = head.last_seq
+      meta.headExpiresMs = head.expires_ms
+      meta.chunks = undefined
+    }
+    return meta
+  }
+
+  /** A stream at offset 0 holding nothing, not yet tied to a row or an epoch. */
+  #blank(nowMs: number): StreamMeta {
+    return {
       id: 0,
       epoch: '',
       top: 0,
@@ -341,24 +387,6 @@ export class SqliteStreams {
       chunk: undefined,
       lastUsedMs: nowMs,
     }
-    if (row === undefined) {
-      meta.epoch = newEpoch()
-      meta.id = Number(this.#sql.insertStream.run(channel, meta.epoch, meta.idleUntilMs).lastInsertRowid)
-      return meta
-    }
-    meta.id = row.id
-    meta.epoch = row.epoch
-    meta.top = row.top
-    meta.historySize = row.history_size
-    meta.idleUntilMs = row.idle_until_ms
-    const head = row.head_id === null ? undefined : this.#sql.selectHead.get(row.head_id, row.id)
-    if (head !== undefined) {
-      meta.headId = row.head_id!
-      meta.headLastSeq = head.last_seq
-      meta.headExpiresMs = head.expires_ms
-      meta.chunks = undefined
-    }
-    return meta
   }
 }
 

@@ -19,6 +19,18 @@ export function offsetCases(ctx: ConformanceContext): void {
       assert.deepEqual(published, { offset: 1, epoch: first.epoch, duplicate: false })
     })
 
+    test('a subscriber of a never-published channel keeps its epoch, however many other channels are read', async () => {
+      const { engine, rec } = await startEngine()
+      await engine.subscribe('quiet')
+      const seen = await engine.history('quiet', { limit: 0 })
+      assert.equal(seen.offset, 0)
+      for (let i = 0; i < 10_000; i++) await engine.history(`other${i}`, { limit: 0 })
+      assert.deepEqual(await engine.history('quiet', { limit: 10, since: { offset: 0, epoch: seen.epoch } }), { ...seen, publications: [] })
+      assert.deepEqual(await engine.publish('quiet', '1', KEEP), { offset: 1, epoch: seen.epoch, duplicate: false })
+      await rec.waitForCount(1)
+      assert.deepEqual(rec.publications('quiet')[0]?.position, { offset: 1, epoch: seen.epoch })
+    })
+
     test('1,000 concurrent publishes to one channel get offsets 1..1000 in call order', async () => {
       const { engine, rec } = await startEngine()
       await engine.subscribe('hot')
