@@ -14,4 +14,5 @@ export {
 } from './options.js'
 export { evaluateRecovery, type RecoveryOutcome } from './recovery.js'
 export type { HubLogger } from './logger.js'
+export type { ControlKinds, ControlKind, ControlKindMessage } from './control-messages.js'
 export type * from './types.js'

@@ -1,37 +1,10 @@
 import type { ControlMessage, StreamPosition } from '../../engine/types.js'
+import type { ControlKind } from '../../hub/control-messages.js'
 import type { HubApi } from '../../hub/types.js'
 import { DisconnectCode, UnsubscribeCode } from '../../protocol/centrifuge/index.js'
 import type { Session, CentrifugeLogger } from './session.js'
 import type { SessionIndex } from './session-index.js'
 import { subscribeResultBody } from './subscribe-handler.js'
-
-/**
- * Control messages the native protocol acts on, keyed by `kind`. Send them with
- * `hub.broadcastControl(message)` (every node receives them; each acts on its own connections).
- * They target the connected sessions of `user` ('' = anonymous ones), or only the one whose
- * client id is `client`. Messages with fields of the wrong type are logged and ignored.
- */
-export type ControlKinds = {
-  /**
-   * Close the user's connections (or one). `code` defaults to 3503 "force disconnect" (no
-   * reconnect); use 3000–3499 / 4000–4499 to let clients reconnect. `whitelist` lists client
-   * ids to keep.
-   */
-  disconnect: { kind: 'disconnect'; user: string; client?: string; code?: number; reason?: string; whitelist?: string[] }
-  /** Server-side unsubscribe: the client gets an unsubscribe push with code 2000 and does not resubscribe. */
-  unsubscribe: { kind: 'unsubscribe'; user: string; channel: string; client?: string }
-  /**
-   * Server-side subscribe: the connections get a `subscribe` push (with `data`, any JSON) and the
-   * channel's pushes from then on. `since` recovers from a stream position.
-   */
-  subscribe: { kind: 'subscribe'; user: string; channel: string; client?: string; data?: unknown; since?: StreamPosition }
-  /**
-   * Server-side refresh: `expired: true` closes the connections with 3005; otherwise `expireAt`
-   * (unix seconds, 0 = never) becomes their new expiry.
-   */
-  refresh: { kind: 'refresh'; user: string; client?: string; expireAt?: number; expired?: boolean }
-}
-export type ControlKind = keyof ControlKinds
 
 function optionalString(message: ControlMessage, key: string): string | undefined {
   const value = message[key]
@@ -62,7 +35,11 @@ function validDisconnectCode(code: number): boolean {
   return code >= 3000 && code <= 4999
 }
 
-/** Registers the handlers of every `ControlKinds` kind; returns one function that unregisters them all. */
+/**
+ * Registers the native protocol's handlers of every `ControlKinds` kind (see
+ * `hub/control-messages.ts`): each acts on this node's sessions. Returns one function that
+ * unregisters them all.
+ */
 export function registerControlHandlers(hub: HubApi, index: SessionIndex, logger: CentrifugeLogger): () => void {
   const guard = (kind: ControlKind, handle: (message: ControlMessage) => void) =>
     hub.onControl(kind, (message) => {

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { ErrorCode, ProtocolError } from '../../errors.js'
-import type { ControlKinds } from '../../components/centrifuge/index.js'
+import type { ControlKindMessage } from '../../hub/control-messages.js'
 import type { HubApi } from '../../hub/types.js'
 import { compileChannelPattern } from './glob.js'
 import { isApiMethod, parseRequest, type ApiMethod, type ApiRequest } from './requests.js'
 import { toWireClientInfo, toWirePublication } from './wire.js'
 
 /** Control messages the API sends to every node's hub; the native protocol acts on them. */
-export type ApiControlMessage = ControlKinds[keyof ControlKinds]
+export type ApiControlMessage = ControlKindMessage
 
 /** What the API needs of the hub: the contract, plus namespace lookup when the hub offers it (102 checks). */
 export type ServerApiHub = HubApi & { channelOptions?(channel: string): unknown }
