@@ -193,8 +193,12 @@ describe('sqlite engine', () => {
     }
     const h = await engine.history('big', { limit: 0 })
     assert.equal(h.offset, lastOffset)
+    // A channel's first publish that fails leaves it without a row, still in the epoch reads reported.
+    const fresh = await engine.history('fresh', { limit: 0 })
+    await assert.rejects(engine.publish('fresh', JSON.stringify('y'.repeat(60_000)), opts), { code: 'SQLITE_FULL' })
     await engine.removeHistory('big')
     assert.deepEqual(await engine.publish('big', payload, opts), { offset: lastOffset + 1, epoch: h.epoch, duplicate: false })
+    assert.deepEqual(await engine.publish('fresh', '1', opts), { offset: 1, epoch: fresh.epoch, duplicate: false })
   })
 
   test('trimmed history, removed history and offsets survive restarts', async () => {

@@ -74,6 +74,8 @@ export class SqliteStreams {
   readonly #ttls: StreamTtls
   readonly #cache = new Map<string, StreamMeta>()
   readonly #touched: StreamMeta[] = []
+  /** Channels whose row the current batch created: their reported epochs are forgotten once it commits. */
+  readonly #created: string[] = []
   #batch = 0
   readonly #appendTx: (batch: PendingPublish[], nowMs: number, wants: (channel: string) => boolean) => void
   readonly #removeTx: (meta: StreamMeta) => void
@@ -106,11 +108,13 @@ export class SqliteStreams {
   appendBatch(batch: PendingPublish[], nowMs: number, wants: (channel: string) => boolean): void {
     try {
       this.#appendTx(batch, nowMs, wants)
+      for (const channel of this.#created) this.#unknownEpochs.take(channel)
     } catch (error) {
       this.#cache.clear()
       throw error
     } finally {
       this.#touched.length = 0
+      this.#created.length = 0
     }
   }
 
@@ -331,7 +335,10 @@ export class SqliteStreams {
     let meta = this.#find(channel, nowMs)
     if (meta === undefined) {
       meta = this.#blank(nowMs)
-      meta.epoch = this.#unknownEpochs.take(channel)
+      // Kept until the batch commits: if it rolls back, the channel still has no row and reads
+      // still report this epoch.
+      meta.epoch = this.#unknownEpochs.peek(channel)
+      this.#created.push(channel)
       meta.id = Number(this.#sql.insertStream.run(channel, meta.epoch, meta.idleUntilMs).lastInsertRowid)
       this.#cache.set(channel, meta)
     }
