@@ -77,7 +77,9 @@ export function decodeCommand(line: string): ClientCommand {
     const body = object(raw.sub_refresh, 'sub_refresh')
     return { type: 'sub_refresh', id: requireId(id), channel: channel(body), token: optionalString(body, 'token') ?? '' }
   }
-  if (id !== 0) throw badRequest('unknown command')
+  // Only the empty object is a pong (the client answers a ping with `{}`); anything else with no
+  // known command, with or without an id, is a request this server cannot serve.
+  if (Object.keys(raw).length !== 0) throw badRequest('unknown command')
   return { type: 'pong' }
 }
 

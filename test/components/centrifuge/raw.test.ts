@@ -51,6 +51,36 @@ describe('native protocol on the wire', () => {
     })
   }
 
+  it('takes only the empty object {} as a pong: a ping answered with {} keeps the connection', async () => {
+    const raw = await open()
+    raw.autoPong = false
+    await raw.connect()
+    await until(() => raw.pings === 1, 2000, 'first ping')
+    raw.send('{}')
+    raw.autoPong = true
+    await sleep(400) // past pongTimeoutMs (250) and a tick
+    raw.send('{"subscribe":{"channel":"chat:pong"},"id":2}')
+    assert.equal((await raw.reply(2))['error'], undefined, 'still connected and served')
+    raw.close()
+  })
+
+  for (const [name, line] of [
+    ['an unknown request without an id', '{"foo":1}'],
+    ['a request whose only field is null, without an id', '{"publish":null}'],
+    ['id 0 alone', '{"id":0}'],
+  ] as const) {
+    it(`closes with 3501 on ${name} instead of taking it as a pong`, async () => {
+      const raw = await open()
+      raw.autoPong = false
+      await raw.connect()
+      await until(() => raw.pings === 1, 2000, 'first ping')
+      raw.send(line)
+      const closed = await Promise.race([raw.closed, sleep(1500).then(() => ({ code: -1, reason: 'still open' }))])
+      assert.equal(closed.code, 3501)
+      await stillServing()
+    })
+  }
+
   it('processes a batched frame in order and echoes ids; blank lines are skipped', async () => {
     const raw = await open()
     raw.send('\n{"connect":{"name":"raw"},"id":7}\n\n{"subscribe":{"channel":"chat:batch","recoverable":true,"flag":1},"id":8}\n{"publish":{"channel":"chat:batch","data":{"x":1}},"id":9}\n')
