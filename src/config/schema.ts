@@ -5,6 +5,7 @@ import { serverConfigShape } from './server-schema.js'
 import { clientAuthOptionsSchema } from '../auth/client-auth-options.js'
 import { apiOptionsSchema } from '../http/api/api-options.js'
 import { chatOptionsSchema } from '../components/chat/chat-options.js'
+import { centrifugeOptionsSchema } from '../components/centrifuge/options.js'
 
 /**
  * The whole config file, one entry per section. Each feature owns its section's schema in its
@@ -18,6 +19,7 @@ export const configSchema = z.strictObject({
   client: clientAuthOptionsSchema.prefault({}),
   api: apiOptionsSchema.prefault({}),
   chat: chatOptionsSchema.prefault({}),
+  centrifuge: centrifugeOptionsSchema.prefault({}),
 })
 
 /** The configuration after defaults: what the rest of the program reads. */

@@ -3,6 +3,7 @@ import type { TokenVerifier } from '../../auth/types.js'
 import type { HubApi } from '../../hub/types.js'
 import type { App } from '../../server/app.js'
 import { mountCentrifuge } from './mount-centrifuge.js'
+import type { CentrifugeConfig } from './options.js'
 import { RpcRegistry } from './rpc-registry.js'
 import type { CentrifugeLogger } from './session.js'
 
@@ -10,7 +11,12 @@ import type { CentrifugeLogger } from './session.js'
 export type CentrifugeMountContext = {
   app: App
   hub: HubApi
-  config: { client: ClientAuthOptions; allowedOrigins?: readonly string[] | undefined }
+  config: {
+    client: ClientAuthOptions
+    allowedOrigins?: readonly string[] | undefined
+    /** The `centrifuge` section, already parsed; absent: the protocol's defaults. */
+    centrifuge?: CentrifugeConfig
+  }
   logger: CentrifugeLogger & { child?(bindings: object): CentrifugeLogger }
   onShutdown(close: () => void | Promise<void>): void
   /** The registry RPC methods are registered on (shared with apps such as the chat); default a new one. */
@@ -31,9 +37,9 @@ function verifierFor(context: CentrifugeMountContext): TokenVerifier | undefined
 }
 
 /**
- * `sprocket serve`'s hook: the native protocol at `/connection/websocket`, with tokens checked
- * per the `client` config section (anonymous connections allowed when it says so — by default
- * only when no key is configured).
+ * `sprocket serve`'s hook: the native protocol at `/connection/websocket`, tuned by the
+ * `centrifuge` config section, with tokens checked per the `client` section (anonymous
+ * connections allowed when it says so — by default only when no key is configured).
  */
 export function centrifugeMount(context: CentrifugeMountContext): void {
   const logger = context.logger.child?.({ component: 'centrifuge' }) ?? context.logger
@@ -43,7 +49,7 @@ export function centrifugeMount(context: CentrifugeMountContext): void {
     rpc: context.rpc ?? new RpcRegistry(),
     logger,
     allowedOrigins: context.config.allowedOrigins,
-    options: { allowAnonymous: anonymousAllowed(context.config.client) },
+    options: { ...context.config.centrifuge, allowAnonymous: anonymousAllowed(context.config.client) },
     ...(auth === undefined ? {} : { auth }),
   })
   context.onShutdown(() => component.close())
