@@ -30,7 +30,7 @@ export type RunningServer = {
  */
 export async function startServer(config: Config, logger: Logger, mounts: readonly Mount[] = defaultMounts): Promise<RunningServer> {
   const registry = new Registry()
-  collectDefaultMetrics({ register: registry, prefix: 'sprocket_process_' })
+  collectDefaultMetrics({ register: registry, prefix: 'sprocket_' })
   // Built first: it reads the TLS files, so a bad path fails before anything is opened.
   const appOptions = appOptionsFromConfig(config, logger, registry)
   const engine = createEngine(config.engine, {

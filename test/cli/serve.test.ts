@@ -67,7 +67,8 @@ describe('sprocket serve', () => {
     assert.equal(metrics.status, 200)
     const body = await metrics.text()
     assert.match(body, /^sprocket_connections_total/m)
-    assert.match(body, /^sprocket_process_/m, 'Node.js process metrics are collected')
+    assert.match(body, /^sprocket_process_cpu_user_seconds_total /m, 'Node.js process metrics are collected')
+    assert.doesNotMatch(body, /sprocket_process_process_/, 'process metric names carry the prefix once')
   })
 
   test('a browser origin other than the server host is refused by default', async () => {
