@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { RouteLimits } from './app-options.js'
 import { FrameCounter } from './frame-counter.js'
+import { beginReadBatch, endReadBatch } from './write-coalescer.js'
 
 /** What the transport reports about one connection. */
 export type TransportEvents = {
@@ -113,7 +114,14 @@ function countFragments(raw: Socket, maxFragments: number, onExceeded: () => voi
   raw.removeListener('data', parse)
   raw.on('data', function countThenParse(this: Socket, chunk: Buffer) {
     if (!counter.exceeded && !counter.push(chunk)) onExceeded()
-    parse.call(this, chunk)
+    // ws emits the chunk's messages synchronously: what the components write in reply leaves
+    // when the chunk is done.
+    beginReadBatch()
+    try {
+      parse.call(this, chunk)
+    } finally {
+      endReadBatch()
+    }
   })
   return true
 }
