@@ -23,6 +23,11 @@ function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value))
 }
 
+/** Codes a close frame may carry (RFC 6455 §7.4): a `ProtocolError` naming another falls back to 1008. */
+function isSendableCloseCode(code: number): boolean {
+  return Number.isInteger(code) && ((code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999))
+}
+
 function isPromise(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function'
 }
@@ -112,7 +117,7 @@ export class Dispatch {
 
   #fail(conn: Conn, phase: Phase, thrown: unknown): void {
     if (thrown instanceof ProtocolError) {
-      const closeCode = thrown.closeCode ?? POLICY_VIOLATION
+      const closeCode = thrown.closeCode !== undefined && isSendableCloseCode(thrown.closeCode) ? thrown.closeCode : POLICY_VIOLATION
       this.#logger.warn({ connId: conn.id, phase, code: thrown.code, closeCode }, 'peer error')
       conn.close(closeCode, thrown.message)
       return

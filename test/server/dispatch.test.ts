@@ -23,6 +23,8 @@ class Faulty implements Component {
     if (data === 'bad-close-code') conn.close(1005)
     if (data === 'peer-mistake') throw new ProtocolError(ErrorCode.badRequest, 'bad', 4001)
     if (data === 'peer-mistake-no-code') throw new ProtocolError(ErrorCode.badRequest, 'bad')
+    if (data === 'peer-mistake-unsendable-code') throw new ProtocolError(ErrorCode.badRequest, 'bad', 1005)
+    if (data === 'peer-mistake-out-of-range') return Promise.reject(new ProtocolError(ErrorCode.badRequest, 'bad', 5000))
     conn.send(data)
   }
 
@@ -74,6 +76,19 @@ describe('dispatch: the one catch', () => {
     assert.equal((await closed(other)).code, 1008)
     assert.equal(component.errors.length, errorsBefore)
     await eventually(() => metric(app, 'sprocket_closes_total', 'code="4001"'), 1)
+  })
+
+  test('a ProtocolError naming a close code no close frame may carry closes 1008, the process carries on', async () => {
+    for (const command of ['peer-mistake-unsendable-code', 'peer-mistake-out-of-range']) {
+      const ws = await openClient(app.url('/c'))
+      ws.send(command)
+      assert.equal((await closed(ws)).code, 1008, command)
+    }
+    const other = await openClient(app.url('/c'))
+    other.send('still here')
+    assert.equal((await nextMessage(other)).data.toString(), 'still here')
+    other.close()
+    await closed(other)
   })
 
   test('a failing onOpen closes 1011', async () => {
