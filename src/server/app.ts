@@ -302,7 +302,7 @@ export class App {
         conn.markClosing()
         this.#conns.delete(conn)
         const closeCode = conn.closeCodeSent ?? code
-        this.metrics.closed(route.path, closeCode)
+        this.metrics.closed(route.path, closeCode, conn.closeCodeSent !== undefined)
         this.logger.debug({ connId: conn.id, code: closeCode, reason }, 'close')
         if (gate !== undefined) dispatch.close(conn, gate, closeCode, reason)
         if (this.#conns.size === 0) for (const resolve of this.#drainWaiters.splice(0)) resolve()

@@ -71,9 +71,10 @@ export class ServerMetrics implements TrafficCounters {
     this.#opened.inc({ route })
   }
 
-  closed(route: string, code: number): void {
+  /** `sentByServer`: the code is one the server chose; a peer's own application codes are bucketed. */
+  closed(route: string, code: number, sentByServer: boolean): void {
     this.#open.dec({ route })
-    this.#closes.inc({ code: String(code) })
+    this.#closes.inc({ code: closeCodeLabel(code, sentByServer) })
   }
 
   refused(status: number, reason: RefusalReason): void {
@@ -103,4 +104,13 @@ export class ServerMetrics implements TrafficCounters {
       },
     })
   }
+}
+
+/**
+ * A peer picks any code in 3000–4999 for its own close frames; labelling each would let peers
+ * mint thousands of series. Codes the server sent, and the few standard ones, keep their number.
+ */
+function closeCodeLabel(code: number, sentByServer: boolean): string {
+  if (sentByServer || code < 3000) return String(code)
+  return code < 4000 ? '3xxx' : '4xxx'
 }

@@ -113,6 +113,9 @@ describe('dispatch: the one catch', () => {
     ws.close(4321)
     await closed(ws)
     await eventually(() => component.closes.filter(([, code]) => code === 4321).length, 1)
+    // A peer's own application code is counted in its range, not as a series of its own.
+    await eventually(() => metric(app, 'sprocket_closes_total', 'code="4xxx"').then((n) => n >= 1), true)
+    assert.equal(await metric(app, 'sprocket_closes_total', 'code="4321"'), 0)
     await eventually(() => metric(app, 'sprocket_component_errors_total', 'phase="onClose"').then((n) => n > 0), true)
   })
 })
