@@ -1,37 +1,68 @@
 /**
- * A peer's mistake: it becomes an error reply, or a close with `closeCode`.
- * `code` is stable and documented in docs/errors.md; tests assert it, never the message.
- * A leaf module: every layer may import it.
+ * Protocol-neutral refusals. The hub, the engines, auth and the components say *why* a peer's
+ * request is refused; each protocol turns the reason into its own numbers in
+ * `src/protocol/<name>/` (the native protocol's in `protocol/centrifuge/errors.ts`).
+ * A shared leaf: every layer may import it, and it imports nothing of ours.
  */
-export class ProtocolError extends Error {
-  readonly code: number
-  readonly closeCode: number | undefined
 
-  constructor(code: number, message: string, closeCode?: number) {
-    super(message)
-    this.name = 'ProtocolError'
-    this.code = code
-    this.closeCode = closeCode
-  }
+/** Why a request is refused. Stable: protocols map each one to a documented code. */
+export const ErrorReason = {
+  /** Our failure, not the peer's (a key source down, a bug); the peer may retry. */
+  internal: 'internal',
+  unauthorized: 'unauthorized',
+  unknownChannel: 'unknown_channel',
+  permissionDenied: 'permission_denied',
+  methodNotFound: 'method_not_found',
+  alreadySubscribed: 'already_subscribed',
+  limitExceeded: 'limit_exceeded',
+  badRequest: 'bad_request',
+  notAvailable: 'not_available',
+  /** A token's `exp` (or `nbf`) is out of range: a fresh token fixes it. */
+  tokenExpired: 'token_expired',
+  /** The connection's or subscription's own expiry passed. */
+  expired: 'expired',
+  tooManyRequests: 'too_many_requests',
+  unrecoverablePosition: 'unrecoverable_position',
+} as const
+export type ErrorReason = (typeof ErrorReason)[keyof typeof ErrorReason]
+
+/** Why a refusal costs the peer its connection. Protocols map each one to a close code. */
+export const DisconnectReason = {
+  /** The peer broke the protocol's rules; reconnecting the same way cannot help. */
+  badRequest: 'bad_request',
+  /** A token that is invalid, or valid for another user, client or channel. */
+  invalidToken: 'invalid_token',
+  /** The connection's credentials expired. */
+  expired: 'expired',
+  /** More server-side channels than one connection may hold. */
+  channelLimit: 'channel_limit',
+  /** The peer used a feature this server does not offer. */
+  notAvailable: 'not_available',
+} as const
+export type DisconnectReason = (typeof DisconnectReason)[keyof typeof DisconnectReason]
+
+export type PeerErrorOptions = {
+  /** Set when the peer must lose the connection for it. */
+  disconnect?: DisconnectReason | undefined
+  /** The same request may succeed if retried as it is (a transient refusal). */
+  temporary?: boolean | undefined
 }
 
 /**
- * Error codes shared by the hub, the native protocol and the server API. The numbers are the
- * Centrifugo protocol's, so its clients react to them as they should.
+ * A peer's mistake, or a refusal the peer must be told about: it becomes an error reply, or a
+ * close when `disconnect` is set. `reason` is stable; tests assert it (or the code a protocol
+ * maps it to), never the message.
  */
-export const ErrorCode = {
-  internal: 100,
-  unauthorized: 101,
-  unknownChannel: 102,
-  permissionDenied: 103,
-  methodNotFound: 104,
-  alreadySubscribed: 105,
-  limitExceeded: 106,
-  badRequest: 107,
-  notAvailable: 108,
-  tokenExpired: 109,
-  expired: 110,
-  tooManyRequests: 111,
-  unrecoverablePosition: 112,
-} as const
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
+export class PeerError extends Error {
+  readonly reason: ErrorReason
+  readonly disconnect: DisconnectReason | undefined
+  readonly temporary: boolean
+
+  constructor(reason: ErrorReason, message: string, options: PeerErrorOptions = {}) {
+    super(message)
+    this.name = 'PeerError'
+    this.reason = reason
+    this.disconnect = options.disconnect
+    this.temporary = options.temporary ?? false
+  }
+}

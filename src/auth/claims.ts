@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { JWTPayload } from 'jose'
-import { ErrorCode, ProtocolError } from '../errors.js'
+import { DisconnectReason, ErrorReason, PeerError } from '../errors.js'
 import type { ConnectionClaims, SubscriptionClaims, SubscriptionExpectation } from './types.js'
 
 const unixSeconds = z.number().finite().nonnegative()
@@ -25,28 +25,24 @@ const subscriptionPayload = z.looseObject({
   data: z.unknown().optional(),
 })
 
-/**
- * Close code for a token that is valid but was issued for another channel, client or user: the
- * native protocol's "invalid token" disconnect (3500, no reconnect), as Centrifugo does. The
- * number is written here because auth imports nothing of the protocol.
- */
-export const tokenMismatchCloseCode = 3500
-
-function mismatch(what: string): ProtocolError {
-  return new ProtocolError(ErrorCode.unauthorized, `subscription token is for another ${what}`, tokenMismatchCloseCode)
+/** A token that is valid but was issued for another channel, client or user costs the connection. */
+function mismatch(what: string): PeerError {
+  return new PeerError(ErrorReason.unauthorized, `subscription token is for another ${what}`, {
+    disconnect: DisconnectReason.invalidToken,
+  })
 }
 
-function invalid(kind: string, error: z.ZodError): ProtocolError {
+function invalid(kind: string, error: z.ZodError): PeerError {
   const issue = error.issues[0]
   const where = issue && issue.path.length > 0 ? ` (${issue.path.join('.')})` : ''
-  return new ProtocolError(ErrorCode.unauthorized, `invalid ${kind} token claims${where}`)
+  return new PeerError(ErrorReason.unauthorized, `invalid ${kind} token claims${where}`)
 }
 
 /** Checks the claim types of a verified connection token and maps them to `ConnectionClaims`. */
 export function toConnectionClaims(payload: JWTPayload): ConnectionClaims {
   // A token with `channel` is a subscription token; Centrifugo refuses it for connecting.
   if (payload['channel'] !== undefined) {
-    throw new ProtocolError(ErrorCode.unauthorized, 'a subscription token cannot connect')
+    throw new PeerError(ErrorReason.unauthorized, 'a subscription token cannot connect')
   }
   const parsed = connectionPayload.safeParse(payload)
   if (!parsed.success) throw invalid('connection', parsed.error)
@@ -64,7 +60,7 @@ export function toConnectionClaims(payload: JWTPayload): ConnectionClaims {
 /**
  * Checks a verified subscription token's claims against what the connection asked for. Malformed
  * claims (including a missing `channel`) → 101; a channel, client or user mismatch → 101 with
- * close code 3500 (`tokenMismatchCloseCode`).
+ * disconnect (`DisconnectReason.invalidToken`).
  */
 export function toSubscriptionClaims(payload: JWTPayload, expect: SubscriptionExpectation): SubscriptionClaims {
   const parsed = subscriptionPayload.safeParse(payload)

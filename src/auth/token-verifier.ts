@@ -8,7 +8,7 @@ import {
   type FlattenedJWSInput,
   type KeyInput,
 } from 'jose'
-import { ErrorCode, ProtocolError } from '../errors.js'
+import { ErrorReason, PeerError } from '../errors.js'
 import { toConnectionClaims, toSubscriptionClaims } from './claims.js'
 import type { ConnectionClaims, SubscriptionClaims, SubscriptionExpectation, TokenVerifier } from './types.js'
 
@@ -53,19 +53,19 @@ function algorithmsForPublicKey(key: KeyObject): string[] {
   }
 }
 
-/** Maps jose's failures onto the protocol's codes; anything unknown is rethrown as our bug. */
-function toProtocolError(error: unknown): Error {
-  if (error instanceof ProtocolError) return error
-  if (error instanceof joseErrors.JWTExpired) return new ProtocolError(ErrorCode.tokenExpired, 'token expired')
+/** Maps jose's failures onto neutral refusals; anything unknown is rethrown as our bug. */
+function toPeerError(error: unknown): Error {
+  if (error instanceof PeerError) return error
+  if (error instanceof joseErrors.JWTExpired) return new PeerError(ErrorReason.tokenExpired, 'token expired')
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
-    if (error.claim === 'nbf') return new ProtocolError(ErrorCode.tokenExpired, 'token not yet valid')
-    return new ProtocolError(ErrorCode.unauthorized, `invalid token claim ${error.claim}`)
+    if (error.claim === 'nbf') return new PeerError(ErrorReason.tokenExpired, 'token not yet valid')
+    return new PeerError(ErrorReason.unauthorized, `invalid token claim ${error.claim}`)
   }
-  if (error instanceof joseErrors.JWKSTimeout) return new ProtocolError(ErrorCode.internal, 'JWKS endpoint timed out')
-  if (error instanceof joseErrors.JOSEError) return new ProtocolError(ErrorCode.unauthorized, 'invalid token')
+  if (error instanceof joseErrors.JWKSTimeout) return new PeerError(ErrorReason.internal, 'JWKS endpoint timed out')
+  if (error instanceof joseErrors.JOSEError) return new PeerError(ErrorReason.unauthorized, 'invalid token')
   if (error instanceof TypeError || (error instanceof Error && error.name === 'AbortError')) {
     // fetch() of the JWKS failed: the key source is down, not the client's fault.
-    return new ProtocolError(ErrorCode.internal, 'JWKS endpoint unavailable')
+    return new PeerError(ErrorReason.internal, 'JWKS endpoint unavailable')
   }
   return error instanceof Error ? error : new Error(String(error))
 }
@@ -109,7 +109,7 @@ export class JoseTokenVerifier implements TokenVerifier {
       } else if (jwks && ASYMMETRIC_ALGS.includes(alg)) {
         return jwks(header, token)
       }
-      throw new ProtocolError(ErrorCode.unauthorized, `token algorithm ${alg || 'missing'} not accepted`)
+      throw new PeerError(ErrorReason.unauthorized, `token algorithm ${alg || 'missing'} not accepted`)
     }
   }
 
@@ -123,7 +123,7 @@ export class JoseTokenVerifier implements TokenVerifier {
 
   async #verify(token: string): Promise<JWTPayload> {
     if (this.#algorithms.length === 0) {
-      throw new ProtocolError(ErrorCode.unauthorized, 'no token key configured')
+      throw new PeerError(ErrorReason.unauthorized, 'no token key configured')
     }
     try {
       const { payload } = await jwtVerify(token, this.#resolveKey, {
@@ -134,7 +134,7 @@ export class JoseTokenVerifier implements TokenVerifier {
       })
       return payload
     } catch (error) {
-      throw toProtocolError(error)
+      throw toPeerError(error)
     }
   }
 }

@@ -51,17 +51,16 @@ export type SubscriptionExpectation = {
  * Verifies client JWTs. Both methods are pure with respect to the connection: they never touch
  * sockets or the hub, and may be called concurrently.
  *
- * Failure is always a `ProtocolError` from `src/errors.ts`:
- * - `ErrorCode.tokenExpired` (109) when `exp` is past or `nbf` is still ahead — the client fetches a
- *   new token and retries;
- * - `ErrorCode.unauthorized` (101) for everything else the peer got wrong: malformed token, bad
- *   signature, unsigned (`alg: none`), an algorithm not allowed for the configured key, wrong
- *   `aud`/`iss`, claims of the wrong type, or no key configured;
- * - `ErrorCode.unauthorized` (101) with `closeCode` 3500 for a well-signed subscription token that
- *   was issued for another channel, client or user: the connection presented someone else's grant
- *   and is closed (Centrifugo's "invalid token" disconnect), rather than answered;
- * - `ErrorCode.internal` (100) when a JWKS endpoint cannot be reached: not the client's fault,
- *   and temporary.
+ * Failure is always a `PeerError` from `src/errors.ts`, with a neutral reason each protocol maps:
+ * - `tokenExpired` when `exp` is past or `nbf` is still ahead — the client fetches a new token and
+ *   retries;
+ * - `unauthorized` for everything else the peer got wrong: malformed token, bad signature,
+ *   unsigned (`alg: none`), an algorithm not allowed for the configured key, wrong `aud`/`iss`,
+ *   claims of the wrong type, or no key configured;
+ * - `unauthorized` with `disconnect: invalidToken` for a well-signed subscription token that was
+ *   issued for another channel, client or user: the connection presented someone else's grant and
+ *   is closed, rather than answered;
+ * - `internal` when a JWKS endpoint cannot be reached: not the client's fault, and temporary.
  */
 export interface TokenVerifier {
   verifyConnectionToken(token: string): Promise<ConnectionClaims>

@@ -65,7 +65,7 @@ export type PublishResult = StreamPosition & {
  * | `{offset: o}` | false | up to `limit` with offset > o, ascending; if o + 1 is no longer retained, from the oldest retained |
  * | `{offset: o}` | true | up to `limit` with offset < o, descending (paging backwards from o); none when o is 0 |
  *
- * Reverse from offset 0 is a caller's mistake the protocol decoders refuse (107); engines just
+ * Reverse from offset 0 is a caller's mistake the protocol decoders refuse; engines just
  * return none for it.
  */
 export type HistoryQuery = {

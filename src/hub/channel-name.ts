@@ -1,4 +1,4 @@
-import { ErrorCode, ProtocolError } from '../errors.js'
+import { ErrorReason, PeerError } from '../errors.js'
 
 /**
  * The parts of a channel name. A channel is just its string; this is what the hub reads from it.
@@ -26,14 +26,14 @@ export type ChannelName = {
 
 /** The channel a user receives direct messages on (`#42`); only that user may subscribe. */
 export function personalChannel(userId: string): string {
-  if (userId === '' || /[,#]/.test(userId)) throw new ProtocolError(ErrorCode.badRequest, 'invalid user id for a personal channel')
+  if (userId === '' || /[,#]/.test(userId)) throw new PeerError(ErrorReason.badRequest, 'invalid user id for a personal channel')
   return `#${userId}`
 }
 
 /** Builds a user-limited channel (`dm:#alice,bob`) with its users sorted, so both sides name it alike. */
 export function userLimitedChannel(prefix: string, userIds: readonly string[]): string {
   if (userIds.length === 0 || userIds.some((id) => id === '' || /[,#]/.test(id))) {
-    throw new ProtocolError(ErrorCode.badRequest, 'invalid user ids for a user-limited channel')
+    throw new PeerError(ErrorReason.badRequest, 'invalid user ids for a user-limited channel')
   }
   return `${prefix}#${[...new Set(userIds)].sort().join(',')}`
 }
@@ -41,13 +41,13 @@ export function userLimitedChannel(prefix: string, userIds: readonly string[]): 
 const printableAscii = /^[!-~]+$/
 const namespacePart = /^[-a-zA-Z0-9_]+$/
 
-function invalid(message: string): ProtocolError {
-  return new ProtocolError(ErrorCode.badRequest, message)
+function invalid(message: string): PeerError {
+  return new PeerError(ErrorReason.badRequest, message)
 }
 
 /**
- * Splits and validates a channel name. Throws `ProtocolError(107)` for an empty, too long or
- * malformed name. Whether the namespace exists is the caller's question (102).
+ * Splits and validates a channel name. Throws `PeerError(badRequest)` for an empty, too long or
+ * malformed name. Whether the namespace exists is the caller's question (`unknownChannel`).
  */
 export function parseChannelName(name: string, maxLength: number): ChannelName {
   if (name.length === 0) throw invalid('empty channel name')

@@ -1,4 +1,4 @@
-import { ErrorCode, ProtocolError } from '../errors.js'
+import { ErrorReason, PeerError } from '../errors.js'
 import { parseChannelName, type ChannelName } from './channel-name.js'
 import type { ChannelsOptions, NamespaceOptions } from './options.js'
 
@@ -37,11 +37,11 @@ export class ChannelOptionsResolver {
     for (const [name, ns] of Object.entries(options.namespaces)) this.#namespaces.set(name, derive(ns))
   }
 
-  /** Throws `ProtocolError` 107 for a malformed name, 102 for a namespace not configured. */
+  /** Throws `PeerError` `badRequest` for a malformed name, `unknownChannel` for a namespace not configured. */
   resolve(channel: string): ResolvedChannel {
     const name = parseChannelName(channel, this.#maxNameLength)
     const options = name.namespace === '' ? this.#default : this.#namespaces.get(name.namespace)
-    if (options === undefined) throw new ProtocolError(ErrorCode.unknownChannel, 'unknown channel')
+    if (options === undefined) throw new PeerError(ErrorReason.unknownChannel, 'unknown channel')
     return { ...name, options }
   }
 }

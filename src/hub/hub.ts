@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer'
 import type { ClientInfo, ControlMessage, Engine, EngineHandler, HistoryQuery, HistoryResult, PresenceStats, PublishResult } from '../engine/types.js'
-import { ErrorCode, ProtocolError } from '../errors.js'
+import { ErrorReason, PeerError } from '../errors.js'
 import { ChannelOptionsResolver, type ChannelOptions, type ResolvedChannel } from './channel-options.js'
 import { EngineSubscriptions } from './engine-subscriptions.js'
 import { Fanout } from './fanout.js'
@@ -67,10 +67,10 @@ export class Hub implements HubApi {
     checkSubscribe(resolved, subscriber.userId, request.granted === true)
     if (!this.#encoders.has(subscriber.format)) throw new Error(`no encoder registered for format: ${subscriber.format}`)
     if (this.#registry.get(channel, subscriber.clientId) !== undefined) {
-      throw new ProtocolError(ErrorCode.alreadySubscribed, 'already subscribed')
+      throw new PeerError(ErrorReason.alreadySubscribed, 'already subscribed')
     }
     if (this.#registry.channelsOf(subscriber).size >= this.options.maxChannelsPerConnection) {
-      throw new ProtocolError(ErrorCode.limitExceeded, 'channel limit exceeded')
+      throw new PeerError(ErrorReason.limitExceeded, 'channel limit exceeded')
     }
     const { options } = resolved
     const seat = new Seat(subscriber, channel, request.info, options)
@@ -132,7 +132,7 @@ export class Hub implements HubApi {
     const resolved = this.#resolver.resolve(channel)
     if (request.actor !== undefined) this.#checkActor(resolved, 'publish', request.actor)
     if (Buffer.byteLength(request.data, 'utf8') > this.options.maxPublicationBytes) {
-      throw new ProtocolError(ErrorCode.limitExceeded, 'publication too large')
+      throw new PeerError(ErrorReason.limitExceeded, 'publication too large')
     }
     const { options } = resolved
     return this.#engine.publish(channel, request.data, {
@@ -146,15 +146,16 @@ export class Hub implements HubApi {
   }
 
   /**
-   * Reads history. 108 when the namespace keeps none; `limit` must be a non-negative integer and
-   * is lowered to `maxHistoryPage`; a `since` from another epoch is refused with 112.
+   * Reads history. `notAvailable` when the namespace keeps none; `limit` must be a non-negative
+   * integer and is lowered to `maxHistoryPage`; a `since` from another epoch is refused with
+   * `unrecoverablePosition`.
    */
   async history(channel: string, query: HistoryQuery, actor?: Actor): Promise<HistoryResult> {
     this.#assertOpen()
     const resolved = this.#resolver.resolve(channel)
-    if (!resolved.options.historyEnabled) throw new ProtocolError(ErrorCode.notAvailable, 'history not available')
+    if (!resolved.options.historyEnabled) throw new PeerError(ErrorReason.notAvailable, 'history not available')
     if (actor !== undefined) this.#checkActor(resolved, 'history', actor)
-    if (!Number.isInteger(query.limit) || query.limit < 0) throw new ProtocolError(ErrorCode.badRequest, 'invalid history limit')
+    if (!Number.isInteger(query.limit) || query.limit < 0) throw new PeerError(ErrorReason.badRequest, 'invalid history limit')
     const limit = Math.min(query.limit, this.options.maxHistoryPage)
     let since = query.since
     if (since !== undefined && since.epoch === '') {
@@ -162,7 +163,7 @@ export class Hub implements HubApi {
     }
     const result = await this.#engine.history(channel, { since, limit, reverse: query.reverse })
     if (since !== undefined && result.epoch !== since.epoch) {
-      throw new ProtocolError(ErrorCode.unrecoverablePosition, 'unrecoverable position')
+      throw new PeerError(ErrorReason.unrecoverablePosition, 'unrecoverable position')
     }
     return result
   }
@@ -173,7 +174,7 @@ export class Hub implements HubApi {
     await this.#engine.removeHistory(channel)
   }
 
-  /** Live presence entries by client id. 108 when the namespace has `presence` off. */
+  /** Live presence entries by client id. `notAvailable` when the namespace has `presence` off. */
   async presence(channel: string, actor?: Actor): Promise<Record<string, ClientInfo>> {
     this.#assertOpen()
     this.#checkPresence(channel, actor)
@@ -211,7 +212,7 @@ export class Hub implements HubApi {
   /**
    * Removes every local subscription (publishing leaves and dropping presence entries, as
    * unsubscribes would), unsubscribes the engine, and stops the presence timer. Idempotent.
-   * Does not close the engine. Later calls that need the engine fail with 108.
+   * Does not close the engine. Later calls that need the engine fail as `notAvailable`.
    */
   async close(): Promise<void> {
     if (this.#closed) return
@@ -289,12 +290,12 @@ export class Hub implements HubApi {
 
   #checkPresence(channel: string, actor: Actor | undefined): void {
     const resolved = this.#resolver.resolve(channel)
-    if (!resolved.options.presence) throw new ProtocolError(ErrorCode.notAvailable, 'presence not available')
+    if (!resolved.options.presence) throw new PeerError(ErrorReason.notAvailable, 'presence not available')
     if (actor !== undefined) this.#checkActor(resolved, 'presence', actor)
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new ProtocolError(ErrorCode.notAvailable, 'hub closed')
+    if (this.#closed) throw new PeerError(ErrorReason.notAvailable, 'hub closed')
   }
 }
 

@@ -1,16 +1,16 @@
-import { ErrorCode, ProtocolError } from '../errors.js'
+import { ErrorReason, PeerError } from '../errors.js'
 import type { ResolvedChannel } from './channel-options.js'
 import type { Actor } from './types.js'
 
 /** Client operations besides subscribe that namespace options govern. */
 export type ClientOperation = 'publish' | 'history' | 'presence'
 
-function denied(): ProtocolError {
-  return new ProtocolError(ErrorCode.permissionDenied, 'permission denied')
+function denied(): PeerError {
+  return new PeerError(ErrorReason.permissionDenied, 'permission denied')
 }
 
 /**
- * May this connection subscribe? Throws `ProtocolError(103)` if not. In order:
+ * May this connection subscribe? Throws `PeerError(permissionDenied)` if not. In order:
  * 1. `granted` (a valid subscription token, or a server-side subscription) allows everything,
  *    user-limited channels included: whoever signed the token decided;
  * 2. `$` private channels need that grant;
@@ -30,7 +30,7 @@ export function checkSubscribe(channel: ResolvedChannel, userId: string, granted
 }
 
 /**
- * May a client publish, read history or read presence? Throws `ProtocolError(103)` if not.
+ * May a client publish, read history or read presence? Throws `PeerError(permissionDenied)` if not.
  * `subscribed`: the actor's connection is subscribed to the channel on this node.
  * User-limited channels admit only their listed users, and personal channels (`#42`) take
  * publications from the server only. Then anonymous access, then the namespace's access level

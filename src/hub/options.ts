@@ -85,14 +85,14 @@ export const channelsOptionsSchema = z.strictObject({
   default: namespaceOptionsSchema.prefault({}),
   /**
    * Named namespaces, keyed by name (2–64 of `a-z A-Z 0-9 - _`). A channel naming a namespace not
-   * listed here is refused with error 102 (unknown channel).
+   * listed here is refused as `unknownChannel`.
    */
   namespaces: z
     .record(z.string().regex(namespaceNamePattern, 'namespace names are 2-64 of a-z A-Z 0-9 - _'), namespaceOptionsSchema)
     .default({}),
-  /** Longest channel name accepted, in characters (ASCII). Longer names are refused with 107. */
+  /** Longest channel name accepted, in characters (ASCII). Longer names are refused as `badRequest`. */
   maxChannelNameLength: positiveInt().default(255),
-  /** Channels one connection may be subscribed to at once; one more is refused with 106. */
+  /** Channels one connection may be subscribed to at once; one more is refused as `limitExceeded`. */
   maxChannelsPerConnection: positiveInt().default(128),
   /**
    * Most publications one history call returns (larger limits are lowered to it), and most a

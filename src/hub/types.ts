@@ -86,11 +86,12 @@ export type PublishRequest = {
 /**
  * The hub's public face, used by protocol components, the HTTP API and apps.
  * Every method that takes an `actor` applies the channel's namespace policy for it and throws a
- * `ProtocolError` with an `ErrorCode` when it is refused (102 unknown channel, 103 permission
- * denied, 105 already subscribed, 106 limit exceeded, 107 bad request/name, 108 not available:
- * history/presence off in the namespace or hub closed, 112 unrecoverable position: a history
- * `since` from another epoch). Name and namespace errors (107, 102) apply to the server too.
- * Engine failures propagate as they are (not `ProtocolError`): the caller's one catch handles them.
+ * `PeerError` with a neutral `ErrorReason` when it is refused (`unknownChannel`,
+ * `permissionDenied`, `alreadySubscribed`, `limitExceeded`, `badRequest` for a bad request or
+ * name, `notAvailable`: history/presence off in the namespace or hub closed,
+ * `unrecoverablePosition`: a history `since` from another epoch). Name and namespace errors
+ * (`badRequest`, `unknownChannel`) apply to the server too. Engine failures propagate as they are
+ * (not `PeerError`): the caller's one catch handles them.
  */
 export interface HubApi {
   /** Registers the encoder of a wire format; formats are keyed by `Subscriber.format`. */
@@ -98,7 +99,7 @@ export interface HubApi {
 
   /**
    * Seats the subscriber on the channel (policy for the subscriber's user unless `granted`;
-   * 105 if already seated, 106 past `maxChannelsPerConnection`). The engine is subscribed once
+   * `alreadySubscribed` if already seated, `limitExceeded` past `maxChannelsPerConnection`). The engine is subscribed once
    * per node. Events arriving before `activate()` are held. An `unsubscribe`/`removeSubscriber`
    * during a subscribe applies once it has finished.
    */
@@ -119,7 +120,8 @@ export interface HubApi {
   channels(): Map<string, number>
   /**
    * The options that apply to a channel (its namespace's, plus `historyEnabled`, `recoverable`,
-   * `tracksPresence`). Throws 107 for a malformed name, 102 for an unknown namespace.
+   * `tracksPresence`). Throws `badRequest` for a malformed name, `unknownChannel` for an unknown
+   * namespace.
    */
   channelOptions(channel: string): ChannelOptions
 

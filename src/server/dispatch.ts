@@ -1,8 +1,9 @@
 import type { Logger } from 'pino'
-import { ProtocolError } from '../errors.js'
+import { PeerError } from '../errors.js'
+import { CloseError } from './close-error.js'
 import type { Component, Conn } from './types.js'
 
-/** Close code for a `ProtocolError` that names none: the peer broke the component's rules. */
+/** Close code for a peer's mistake that names no sendable code: the peer broke the component's rules. */
 const POLICY_VIOLATION = 1008
 const INTERNAL_ERROR = 1011
 
@@ -23,7 +24,7 @@ function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value))
 }
 
-/** Codes a close frame may carry (RFC 6455 §7.4): a `ProtocolError` naming another falls back to 1008. */
+/** Codes a close frame may carry (RFC 6455 §7.4): a `CloseError` naming another falls back to 1008. */
 function isSendableCloseCode(code: number): boolean {
   return Number.isInteger(code) && ((code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999))
 }
@@ -33,8 +34,9 @@ function isPromise(value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * Calls one route's component and is the server layer's one catch. A `ProtocolError` is the
- * peer's mistake: the connection closes with its `closeCode` (1008 when it has none). Anything
+ * Calls one route's component and is the server layer's one catch. A `CloseError` or a
+ * `PeerError` is the peer's mistake: the connection closes with the `CloseError`'s code, or 1008
+ * (a `PeerError`'s neutral reason names no close code of any protocol). Anything
  * else is a bug: it is logged with context, handed to `onError`, and costs that connection a 1011
  * close; never the process, never another connection.
  *
@@ -116,9 +118,11 @@ export class Dispatch {
   }
 
   #fail(conn: Conn, phase: Phase, thrown: unknown): void {
-    if (thrown instanceof ProtocolError) {
-      const closeCode = thrown.closeCode !== undefined && isSendableCloseCode(thrown.closeCode) ? thrown.closeCode : POLICY_VIOLATION
-      this.#logger.warn({ connId: conn.id, phase, code: thrown.code, closeCode }, 'peer error')
+    if (thrown instanceof CloseError || thrown instanceof PeerError) {
+      const code = thrown instanceof CloseError ? thrown.closeCode : undefined
+      const closeCode = code !== undefined && isSendableCloseCode(code) ? code : POLICY_VIOLATION
+      const reason = thrown instanceof PeerError ? thrown.reason : undefined
+      this.#logger.warn({ connId: conn.id, phase, reason, closeCode }, 'peer error')
       conn.close(closeCode, thrown.message)
       return
     }

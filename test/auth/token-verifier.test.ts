@@ -6,16 +6,16 @@ import type { AddressInfo } from 'node:net'
 import { SignJWT, exportJWK, base64url } from 'jose'
 import { createTokenVerifier } from '../../src/auth/token-verifier.js'
 import { signConnectionToken, signSubscriptionToken } from '../../src/auth/sign-token.js'
-import { ErrorCode, ProtocolError } from '../../src/errors.js'
+import { DisconnectReason, ErrorReason, PeerError, type ErrorReason as Reason } from '../../src/errors.js'
 
 const SECRET = 'test-secret-that-is-long-enough-0123456789'
 const now = () => Math.floor(Date.now() / 1000)
 
-async function rejectsWith(promise: Promise<unknown>, code: number, closeCode?: number): Promise<void> {
+async function rejectsWith(promise: Promise<unknown>, reason: Reason, disconnect?: DisconnectReason): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof ProtocolError, `expected ProtocolError, got ${String(error)}`)
-    assert.equal(error.code, code)
-    assert.equal(error.closeCode, closeCode)
+    assert.ok(error instanceof PeerError, `expected PeerError, got ${String(error)}`)
+    assert.equal(error.reason, reason)
+    assert.equal(error.disconnect, disconnect)
     return true
   })
 }
@@ -55,42 +55,42 @@ describe('HMAC tokens', () => {
   })
 
   test('wrong secret is unauthorized', async () => {
-    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: '42' }, 'another-secret')), ErrorCode.unauthorized)
+    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: '42' }, 'another-secret')), ErrorReason.unauthorized)
   })
 
   test('expired token is tokenExpired', async () => {
-    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: '42', exp: now() - 10 })), ErrorCode.tokenExpired)
+    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: '42', exp: now() - 10 })), ErrorReason.tokenExpired)
   })
 
   test('a token not valid yet (nbf) is tokenExpired', async () => {
-    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: '42', nbf: now() + 600 })), ErrorCode.tokenExpired)
+    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: '42', nbf: now() + 600 })), ErrorReason.tokenExpired)
   })
 
   test('an unsigned token (alg none) is unauthorized', async () => {
     const header = base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }))
     const body = base64url.encode(JSON.stringify({ sub: '42' }))
-    await rejectsWith(verifier.verifyConnectionToken(`${header}.${body}.`), ErrorCode.unauthorized)
-    await rejectsWith(verifier.verifyConnectionToken(`${header}.${body}`), ErrorCode.unauthorized)
+    await rejectsWith(verifier.verifyConnectionToken(`${header}.${body}.`), ErrorReason.unauthorized)
+    await rejectsWith(verifier.verifyConnectionToken(`${header}.${body}`), ErrorReason.unauthorized)
   })
 
   test('garbage is unauthorized', async () => {
-    await rejectsWith(verifier.verifyConnectionToken('not-a-jwt'), ErrorCode.unauthorized)
-    await rejectsWith(verifier.verifyConnectionToken(''), ErrorCode.unauthorized)
+    await rejectsWith(verifier.verifyConnectionToken('not-a-jwt'), ErrorReason.unauthorized)
+    await rejectsWith(verifier.verifyConnectionToken(''), ErrorReason.unauthorized)
   })
 
   test('an RS256 token is refused when only a secret is configured', async () => {
     const token = await new SignJWT({ sub: '42' }).setProtectedHeader({ alg: 'RS256' }).sign(rsa.privateKey)
-    await rejectsWith(verifier.verifyConnectionToken(token), ErrorCode.unauthorized)
+    await rejectsWith(verifier.verifyConnectionToken(token), ErrorReason.unauthorized)
   })
 
   test('claims of the wrong type are unauthorized', async () => {
-    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: 42 })), ErrorCode.unauthorized)
-    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: '1', channels: 'news' })), ErrorCode.unauthorized)
-    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: '1', subs: { a: 5 } })), ErrorCode.unauthorized)
+    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: 42 })), ErrorReason.unauthorized)
+    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: '1', channels: 'news' })), ErrorReason.unauthorized)
+    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: '1', subs: { a: 5 } })), ErrorReason.unauthorized)
   })
 
   test('a connection token carrying channel is refused', async () => {
-    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: '1', channel: 'news' })), ErrorCode.unauthorized)
+    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: '1', channel: 'news' })), ErrorReason.unauthorized)
   })
 
   test('signConnectionToken output verifies, with info and exp', async () => {
@@ -116,22 +116,22 @@ describe('subscription tokens', () => {
 
   test('channel mismatch is unauthorized with close 3500', async () => {
     const token = await signSubscriptionToken({ secret: SECRET, sub: '42', channel: 'chat:a' })
-    await rejectsWith(verifier.verifySubscriptionToken(token, { channel: 'chat:b' }), ErrorCode.unauthorized, 3500)
+    await rejectsWith(verifier.verifySubscriptionToken(token, { channel: 'chat:b' }), ErrorReason.unauthorized, DisconnectReason.invalidToken)
   })
 
   test('a bad signature is unauthorized without a close code', async () => {
     const token = await signSubscriptionToken({ secret: 'another-secret-of-enough-length', sub: '42', channel: 'chat:a' })
-    await rejectsWith(verifier.verifySubscriptionToken(token, { channel: 'chat:a' }), ErrorCode.unauthorized)
+    await rejectsWith(verifier.verifySubscriptionToken(token, { channel: 'chat:a' }), ErrorReason.unauthorized)
   })
 
   test('a token without channel (a connection token) is unauthorized without a close code', async () => {
     const token = await signConnectionToken({ secret: SECRET, sub: '42' })
-    await rejectsWith(verifier.verifySubscriptionToken(token, { channel: 'chat:a' }), ErrorCode.unauthorized)
+    await rejectsWith(verifier.verifySubscriptionToken(token, { channel: 'chat:a' }), ErrorReason.unauthorized)
   })
 
   test('client mismatch is unauthorized with close 3500; no client claim matches any client', async () => {
     const bound = await signSubscriptionToken({ secret: SECRET, sub: '42', channel: 'c', client: 'c1' })
-    await rejectsWith(verifier.verifySubscriptionToken(bound, { channel: 'c', client: 'c2' }), ErrorCode.unauthorized, 3500)
+    await rejectsWith(verifier.verifySubscriptionToken(bound, { channel: 'c', client: 'c2' }), ErrorReason.unauthorized, DisconnectReason.invalidToken)
     assert.equal((await verifier.verifySubscriptionToken(bound, { channel: 'c', client: 'c1' })).channel, 'c')
     const free = await signSubscriptionToken({ secret: SECRET, sub: '42', channel: 'c' })
     assert.equal((await verifier.verifySubscriptionToken(free, { channel: 'c', client: 'c9' })).channel, 'c')
@@ -139,12 +139,12 @@ describe('subscription tokens', () => {
 
   test('user mismatch is unauthorized with close 3500 when the user is given', async () => {
     const token = await signSubscriptionToken({ secret: SECRET, sub: '42', channel: 'c' })
-    await rejectsWith(verifier.verifySubscriptionToken(token, { channel: 'c', user: '43' }), ErrorCode.unauthorized, 3500)
+    await rejectsWith(verifier.verifySubscriptionToken(token, { channel: 'c', user: '43' }), ErrorReason.unauthorized, DisconnectReason.invalidToken)
   })
 
   test('expired subscription token is tokenExpired', async () => {
     const token = await hs({ sub: '42', channel: 'c', exp: now() - 5 })
-    await rejectsWith(verifier.verifySubscriptionToken(token, { channel: 'c' }), ErrorCode.tokenExpired)
+    await rejectsWith(verifier.verifySubscriptionToken(token, { channel: 'c' }), ErrorReason.tokenExpired)
   })
 })
 
@@ -165,19 +165,19 @@ describe('public keys', () => {
     const other = generateKeyPairSync('ec', { namedCurve: 'P-256' })
     const verifier = createTokenVerifier({ tokenPublicKey: ecPem })
     const token = await new SignJWT({ sub: 'e' }).setProtectedHeader({ alg: 'ES256' }).sign(other.privateKey)
-    await rejectsWith(verifier.verifyConnectionToken(token), ErrorCode.unauthorized)
+    await rejectsWith(verifier.verifyConnectionToken(token), ErrorReason.unauthorized)
   })
 
   test('alg confusion: HS256 signed with the public key PEM as secret is refused', async () => {
     const token = await hs({ sub: 'evil' }, rsaPem)
-    await rejectsWith(createTokenVerifier({ tokenPublicKey: rsaPem }).verifyConnectionToken(token), ErrorCode.unauthorized)
+    await rejectsWith(createTokenVerifier({ tokenPublicKey: rsaPem }).verifyConnectionToken(token), ErrorReason.unauthorized)
     // Even with a secret configured too, HMAC tokens meet only the secret.
-    await rejectsWith(createTokenVerifier({ tokenPublicKey: rsaPem, tokenSecret: SECRET }).verifyConnectionToken(token), ErrorCode.unauthorized)
+    await rejectsWith(createTokenVerifier({ tokenPublicKey: rsaPem, tokenSecret: SECRET }).verifyConnectionToken(token), ErrorReason.unauthorized)
   })
 
   test('an ES256 header against an RSA key is refused', async () => {
     const token = await new SignJWT({ sub: 'e' }).setProtectedHeader({ alg: 'ES256' }).sign(ec.privateKey)
-    await rejectsWith(createTokenVerifier({ tokenPublicKey: rsaPem }).verifyConnectionToken(token), ErrorCode.unauthorized)
+    await rejectsWith(createTokenVerifier({ tokenPublicKey: rsaPem }).verifyConnectionToken(token), ErrorReason.unauthorized)
   })
 
   test('secret and public key side by side: each token meets its own key', async () => {
@@ -201,15 +201,15 @@ describe('audience and issuer', () => {
   })
 
   test('wrong or missing aud/iss are unauthorized', async () => {
-    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: '1', aud: 'other', iss: 'https://site.example' })), ErrorCode.unauthorized)
-    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: '1', aud: 'sprocket', iss: 'https://evil.example' })), ErrorCode.unauthorized)
-    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: '1' })), ErrorCode.unauthorized)
+    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: '1', aud: 'other', iss: 'https://site.example' })), ErrorReason.unauthorized)
+    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: '1', aud: 'sprocket', iss: 'https://evil.example' })), ErrorReason.unauthorized)
+    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: '1' })), ErrorReason.unauthorized)
   })
 })
 
 describe('no key configured', () => {
   test('every token is unauthorized', async () => {
-    await rejectsWith(createTokenVerifier({}).verifyConnectionToken(await hs({ sub: '1' })), ErrorCode.unauthorized)
+    await rejectsWith(createTokenVerifier({}).verifyConnectionToken(await hs({ sub: '1' })), ErrorReason.unauthorized)
   })
 })
 
@@ -247,10 +247,10 @@ describe('JWKS', () => {
     const verifier = createTokenVerifier({ jwksUrl: url })
     const other = generateKeyPairSync('ec', { namedCurve: 'P-256' })
     const foreign = await new SignJWT({ sub: 'x' }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).sign(other.privateKey)
-    await rejectsWith(verifier.verifyConnectionToken(foreign), ErrorCode.unauthorized)
+    await rejectsWith(verifier.verifyConnectionToken(foreign), ErrorReason.unauthorized)
     const unknownKid = await new SignJWT({ sub: 'x' }).setProtectedHeader({ alg: 'ES256', kid: 'nope' }).sign(jwksKey.privateKey)
-    await rejectsWith(verifier.verifyConnectionToken(unknownKid), ErrorCode.unauthorized)
-    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: 'x' })), ErrorCode.unauthorized)
+    await rejectsWith(verifier.verifyConnectionToken(unknownKid), ErrorReason.unauthorized)
+    await rejectsWith(verifier.verifyConnectionToken(await hs({ sub: 'x' })), ErrorReason.unauthorized)
   })
 
   test('an unreachable JWKS endpoint is a temporary internal error', async () => {
@@ -260,6 +260,6 @@ describe('JWKS', () => {
     await new Promise((resolve) => dead.close(resolve))
     const verifier = createTokenVerifier({ jwksUrl: `http://127.0.0.1:${port}/jwks` })
     const token = await new SignJWT({ sub: 'x' }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).sign(jwksKey.privateKey)
-    await rejectsWith(verifier.verifyConnectionToken(token), ErrorCode.internal)
+    await rejectsWith(verifier.verifyConnectionToken(token), ErrorReason.internal)
   })
 })

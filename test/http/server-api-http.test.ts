@@ -4,7 +4,7 @@ import { request } from 'node:http'
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { mountServerApi } from '../../src/http/api/server-api.js'
-import { ErrorCode } from '../../src/errors.js'
+import { ErrorCode } from '../../src/protocol/centrifuge/index.js'
 import { API_KEY, startApiServer, type ApiServer } from './api-harness.js'
 
 let server: ApiServer

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { ErrorCode, ProtocolError } from '../../src/errors.js'
+import { ErrorReason, PeerError } from '../../src/errors.js'
 import { parseChannelName, personalChannel, userLimitedChannel } from '../../src/hub/channel-name.js'
 import { ChannelOptionsResolver } from '../../src/hub/channel-options.js'
 import { parseChannelsOptions } from '../../src/hub/options.js'
 
-function code(fn: () => unknown): number | undefined {
+function reason(fn: () => unknown): string | undefined {
   try {
     fn()
   } catch (error) {
-    if (error instanceof ProtocolError) return error.code
+    if (error instanceof PeerError) return error.reason
     throw error
   }
   return undefined
@@ -39,13 +39,13 @@ describe('parseChannelName', () => {
     assert.equal(parseChannelName('#a:b', 255).namespace, '')
   })
 
-  it('refuses malformed names with 107', () => {
+  it('refuses malformed names (badRequest)', () => {
     const bad = ['', 'x'.repeat(256), 'has space', 'tab\there', 'caf\u00e9', ':x', 'chat:', '$', 'dm:#', 'dm:#a,,b', 'dm:#a,', '#a#b', 'n!s:x', '$:x', 'line\nbreak']
-    for (const name of bad) assert.equal(code(() => parseChannelName(name, 255)), ErrorCode.badRequest, JSON.stringify(name))
+    for (const name of bad) assert.equal(reason(() => parseChannelName(name, 255)), ErrorReason.badRequest, JSON.stringify(name))
   })
 
   it('honours the configured maximum length', () => {
-    assert.equal(code(() => parseChannelName('abcdef', 5)), ErrorCode.badRequest)
+    assert.equal(reason(() => parseChannelName('abcdef', 5)), ErrorReason.badRequest)
     assert.equal(parseChannelName('abcde', 5).name, 'abcde')
   })
 })
@@ -58,10 +58,10 @@ describe('personalChannel and userLimitedChannel', () => {
   })
 
   it('refuses ids that cannot be listed', () => {
-    assert.equal(code(() => personalChannel('')), ErrorCode.badRequest)
-    assert.equal(code(() => personalChannel('a,b')), ErrorCode.badRequest)
-    assert.equal(code(() => userLimitedChannel('dm:', [])), ErrorCode.badRequest)
-    assert.equal(code(() => userLimitedChannel('dm:', ['a#b'])), ErrorCode.badRequest)
+    assert.equal(reason(() => personalChannel('')), ErrorReason.badRequest)
+    assert.equal(reason(() => personalChannel('a,b')), ErrorReason.badRequest)
+    assert.equal(reason(() => userLimitedChannel('dm:', [])), ErrorReason.badRequest)
+    assert.equal(reason(() => userLimitedChannel('dm:', ['a#b'])), ErrorReason.badRequest)
   })
 })
 
@@ -88,9 +88,9 @@ describe('ChannelOptionsResolver', () => {
     assert.equal(resolver.resolve('chat:#a,b').options, options)
   })
 
-  it('refuses unknown namespaces with 102 and bad names with 107', () => {
-    assert.equal(code(() => resolver.resolve('nope:x')), ErrorCode.unknownChannel)
-    assert.equal(code(() => resolver.resolve('x:y')), ErrorCode.unknownChannel)
-    assert.equal(code(() => resolver.resolve('chat:')), ErrorCode.badRequest)
+  it('refuses unknown namespaces (unknownChannel) and bad names (badRequest)', () => {
+    assert.equal(reason(() => resolver.resolve('nope:x')), ErrorReason.unknownChannel)
+    assert.equal(reason(() => resolver.resolve('x:y')), ErrorReason.unknownChannel)
+    assert.equal(reason(() => resolver.resolve('chat:')), ErrorReason.badRequest)
   })
 })

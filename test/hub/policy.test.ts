@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { ErrorCode } from '../../src/errors.js'
+import { ErrorReason } from '../../src/errors.js'
 import type { Actor } from '../../src/hub/types.js'
 import { RecordingSubscriber, startHub, withHistory } from './helpers.js'
 
@@ -14,7 +14,7 @@ const options = {
   },
 } as const
 
-const denied = { code: ErrorCode.permissionDenied }
+const denied = { reason: ErrorReason.permissionDenied }
 
 function actorOf(s: RecordingSubscriber): Actor {
   return { userId: s.userId, clientId: s.clientId }
@@ -125,17 +125,17 @@ describe('namespace policy', () => {
     }
   })
 
-  it('refuses malformed names with 107 and unknown namespaces with 102 on every operation', async () => {
+  it('refuses malformed names (badRequest) and unknown namespaces (unknownChannel) on every operation', async () => {
     const h = await startHub(options)
     try {
       const a = new RecordingSubscriber('a')
-      for (const [channel, code] of [['nope:x', ErrorCode.unknownChannel], ['bad name', ErrorCode.badRequest]] as const) {
-        await assert.rejects(h.hub.subscribe(a, channel, { info: a.info }), { code })
-        await assert.rejects(h.hub.publish(channel, { data: '{}' }), { code })
-        await assert.rejects(h.hub.history(channel, { limit: 1 }), { code })
-        await assert.rejects(h.hub.presence(channel), { code })
-        await assert.rejects(h.hub.removeHistory(channel), { code })
-        assert.throws(() => h.hub.channelOptions(channel), { code })
+      for (const [channel, reason] of [['nope:x', ErrorReason.unknownChannel], ['bad name', ErrorReason.badRequest]] as const) {
+        await assert.rejects(h.hub.subscribe(a, channel, { info: a.info }), { reason })
+        await assert.rejects(h.hub.publish(channel, { data: '{}' }), { reason })
+        await assert.rejects(h.hub.history(channel, { limit: 1 }), { reason })
+        await assert.rejects(h.hub.presence(channel), { reason })
+        await assert.rejects(h.hub.removeHistory(channel), { reason })
+        assert.throws(() => h.hub.channelOptions(channel), { reason })
       }
       assert.equal(h.hub.channelOptions('subs:x').allowPublish, 'subscribers')
     } finally {
@@ -145,11 +145,11 @@ describe('namespace policy', () => {
 })
 
 describe('publish', () => {
-  it('refuses data over maxPublicationBytes (in UTF-8 bytes) with 106', async () => {
+  it('refuses data over maxPublicationBytes (in UTF-8 bytes) as limitExceeded', async () => {
     const h = await startHub({ maxPublicationBytes: 10 })
     try {
       await h.hub.publish('room', { data: '"12345678"' })
-      await assert.rejects(h.hub.publish('room', { data: '"\u00e9\u00e9\u00e9\u00e9\u00e9"' }), { code: ErrorCode.limitExceeded })
+      await assert.rejects(h.hub.publish('room', { data: '"\u00e9\u00e9\u00e9\u00e9\u00e9"' }), { reason: ErrorReason.limitExceeded })
     } finally {
       await h.close()
     }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { ErrorCode } from '../../src/errors.js'
+import { ErrorReason } from '../../src/errors.js'
 import type { MemoryEngine } from '../../src/engine/memory/memory-engine.js'
 import type { ClientInfo } from '../../src/engine/types.js'
 import type { Subscriber } from '../../src/hub/types.js'
@@ -186,8 +186,8 @@ describe('presence and join/leave', () => {
       await h.hub.unsubscribe(c1, 'events:a')
       await settle()
       assert.deepEqual(watcher.events.map((e) => e.type), ['join', 'join'])
-      await assert.rejects(h.hub.presence('events:a'), { code: ErrorCode.notAvailable })
-      await assert.rejects(h.hub.presenceStats('plain'), { code: ErrorCode.notAvailable })
+      await assert.rejects(h.hub.presence('events:a'), { reason: ErrorReason.notAvailable })
+      await assert.rejects(h.hub.presenceStats('plain'), { reason: ErrorReason.notAvailable })
     } finally {
       await h.close()
     }

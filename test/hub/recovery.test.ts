@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { HistoryResult, Publication } from '../../src/engine/types.js'
-import { ErrorCode } from '../../src/errors.js'
+import { ErrorReason } from '../../src/errors.js'
 import { evaluateRecovery } from '../../src/hub/recovery.js'
 import { aroundCalls, RecordingSubscriber, settle, startHub, withHistory } from './helpers.js'
 
@@ -247,7 +247,7 @@ describe('live stream gaps', () => {
 })
 
 describe('history through the hub', () => {
-  it('lowers the limit to maxHistoryPage, refuses a stale epoch with 112 and history-less namespaces with 108', async () => {
+  it('lowers the limit to maxHistoryPage, refuses a stale epoch (unrecoverablePosition) and history-less namespaces (notAvailable)', async () => {
     const h = await startHub({ namespaces: { chat: withHistory }, maxHistoryPage: 3 })
     try {
       for (let i = 0; i < 5; i++) await h.hub.publish('chat:a', { data: `${i}` })
@@ -256,9 +256,9 @@ describe('history through the hub', () => {
       assert.equal(page.offset, 5)
       const since = await h.hub.history('chat:a', { limit: 10, since: { offset: 3, epoch: '' } })
       assert.deepEqual(since.publications.map((p) => p.offset), [4, 5])
-      await assert.rejects(h.hub.history('chat:a', { limit: 1, since: { offset: 1, epoch: 'old' } }), { code: ErrorCode.unrecoverablePosition })
-      await assert.rejects(h.hub.history('chat:a', { limit: -1 }), { code: ErrorCode.badRequest })
-      await assert.rejects(h.hub.history('plain', { limit: 1 }), { code: ErrorCode.notAvailable })
+      await assert.rejects(h.hub.history('chat:a', { limit: 1, since: { offset: 1, epoch: 'old' } }), { reason: ErrorReason.unrecoverablePosition })
+      await assert.rejects(h.hub.history('chat:a', { limit: -1 }), { reason: ErrorReason.badRequest })
+      await assert.rejects(h.hub.history('plain', { limit: 1 }), { reason: ErrorReason.notAvailable })
       await h.hub.removeHistory('chat:a')
       const emptied = await h.hub.history('chat:a', { limit: 10 })
       assert.deepEqual(emptied.publications, [])

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { ErrorCode } from '../../src/errors.js'
+import { ErrorReason } from '../../src/errors.js'
 import { aroundCalls, countCalls, RecordingSubscriber, settle, startHub } from './helpers.js'
 
 describe('engine subscriptions per node', () => {
@@ -142,26 +142,26 @@ describe('engine subscriptions per node', () => {
 })
 
 describe('subscription limits', () => {
-  it('refuses a second subscribe to the same channel with 105', async () => {
+  it('refuses a second subscribe to the same channel (alreadySubscribed)', async () => {
     const h = await startHub()
     try {
       const a = new RecordingSubscriber()
       await h.hub.subscribe(a, 'room', { info: a.info })
-      await assert.rejects(h.hub.subscribe(a, 'room', { info: a.info }), { code: ErrorCode.alreadySubscribed })
+      await assert.rejects(h.hub.subscribe(a, 'room', { info: a.info }), { reason: ErrorReason.alreadySubscribed })
     } finally {
       await h.close()
     }
   })
 
-  it('refuses channels past maxChannelsPerConnection with 106, counting subscribes in flight', async () => {
+  it('refuses channels past maxChannelsPerConnection (limitExceeded), counting subscribes in flight', async () => {
     const h = await startHub({ maxChannelsPerConnection: 3 })
     try {
       const a = new RecordingSubscriber()
       await Promise.all(['a', 'b', 'c'].map((ch) => h.hub.subscribe(a, ch, { info: a.info })))
-      await assert.rejects(h.hub.subscribe(a, 'd', { info: a.info }), { code: ErrorCode.limitExceeded })
+      await assert.rejects(h.hub.subscribe(a, 'd', { info: a.info }), { reason: ErrorReason.limitExceeded })
       const b = new RecordingSubscriber()
       const pending = ['a', 'b', 'c'].map((ch) => h.hub.subscribe(b, ch, { info: b.info }))
-      await assert.rejects(h.hub.subscribe(b, 'd', { info: b.info }), { code: ErrorCode.limitExceeded })
+      await assert.rejects(h.hub.subscribe(b, 'd', { info: b.info }), { reason: ErrorReason.limitExceeded })
       await Promise.all(pending)
       await h.hub.unsubscribe(a, 'a')
       await h.hub.subscribe(a, 'd', { info: a.info })
@@ -170,7 +170,7 @@ describe('subscription limits', () => {
     }
   })
 
-  it('refuses work after close with 108 and leaves nothing subscribed', async () => {
+  it('refuses work after close (notAvailable) and leaves nothing subscribed', async () => {
     let counts: Record<string, number> = {}
     const h = await startHub({}, (engine) => {
       counts = countCalls(engine, ['subscribe', 'unsubscribe'])
@@ -180,8 +180,8 @@ describe('subscription limits', () => {
     await h.hub.close()
     assert.equal(counts.unsubscribe, 1)
     assert.equal(h.hub.channels().size, 0)
-    await assert.rejects(h.hub.subscribe(a, 'room', { info: a.info }), { code: ErrorCode.notAvailable })
-    await assert.rejects(h.hub.publish('room', { data: '{}' }), { code: ErrorCode.notAvailable })
+    await assert.rejects(h.hub.subscribe(a, 'room', { info: a.info }), { reason: ErrorReason.notAvailable })
+    await assert.rejects(h.hub.publish('room', { data: '{}' }), { reason: ErrorReason.notAvailable })
     await h.hub.close()
     await h.engine.close()
   })

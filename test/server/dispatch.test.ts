@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { ProtocolError, ErrorCode, type Component, type Conn } from '../../src/index.js'
+import { CloseError, ErrorReason, PeerError, type Component, type Conn } from '../../src/index.js'
 import { closed, eventually, metric, nextMessage, openClient, startApp } from './helpers.js'
 
 /** Echoes, except on a few commands that make it misbehave. */
@@ -21,10 +21,10 @@ class Faulty implements Component {
     if (data === 'reject') return Promise.reject(new Error('async bug'))
     if (data === 'throw-string') throw 'not an Error'
     if (data === 'bad-close-code') conn.close(1005)
-    if (data === 'peer-mistake') throw new ProtocolError(ErrorCode.badRequest, 'bad', 4001)
-    if (data === 'peer-mistake-no-code') throw new ProtocolError(ErrorCode.badRequest, 'bad')
-    if (data === 'peer-mistake-unsendable-code') throw new ProtocolError(ErrorCode.badRequest, 'bad', 1005)
-    if (data === 'peer-mistake-out-of-range') return Promise.reject(new ProtocolError(ErrorCode.badRequest, 'bad', 5000))
+    if (data === 'peer-mistake') throw new CloseError(4001, 'bad')
+    if (data === 'peer-mistake-no-code') throw new PeerError(ErrorReason.badRequest, 'bad')
+    if (data === 'peer-mistake-unsendable-code') throw new CloseError(1005, 'bad')
+    if (data === 'peer-mistake-out-of-range') return Promise.reject(new CloseError(5000, 'bad'))
     conn.send(data)
   }
 
@@ -66,7 +66,7 @@ describe('dispatch: the one catch', () => {
     })
   }
 
-  test('a ProtocolError closes with its closeCode and is not reported as a bug', async () => {
+  test('a CloseError closes with its closeCode, a PeerError with 1008, and neither is reported as a bug', async () => {
     const errorsBefore = component.errors.length
     const ws = await openClient(app.url('/c'))
     ws.send('peer-mistake')
@@ -78,7 +78,7 @@ describe('dispatch: the one catch', () => {
     await eventually(() => metric(app, 'sprocket_closes_total', 'code="4001"'), 1)
   })
 
-  test('a ProtocolError naming a close code no close frame may carry closes 1008, the process carries on', async () => {
+  test('a CloseError naming a close code no close frame may carry closes 1008, the process carries on', async () => {
     for (const command of ['peer-mistake-unsendable-code', 'peer-mistake-out-of-range']) {
       const ws = await openClient(app.url('/c'))
       ws.send(command)

@@ -1,7 +1,6 @@
-import { ErrorCode, ProtocolError } from '../../errors.js'
+import { DisconnectReason, ErrorReason, PeerError } from '../../errors.js'
 import type { Actor } from '../../hub/types.js'
 import {
-  DisconnectCode,
   encodeServerMessage,
   type ClientCommand,
   type HistoryCommand,
@@ -15,12 +14,12 @@ import type { RpcContext } from './rpc-registry.js'
 import type { Session } from './session.js'
 import { handleSubRefresh, handleSubscribe, handleUnsubscribe } from './subscribe-handler.js'
 
-function badRequest(message: string): ProtocolError {
-  return new ProtocolError(ErrorCode.badRequest, message, DisconnectCode.badRequest)
+function badRequest(message: string): PeerError {
+  return new PeerError(ErrorReason.badRequest, message, { disconnect: DisconnectReason.badRequest })
 }
 
 /**
- * Runs one decoded command for a session. Refusals are thrown as `ProtocolError`: with a close
+ * Runs one decoded command for a session. Refusals are thrown as `PeerError`: with a `disconnect`
  * code they close the connection, without one they become the command's error reply.
  */
 export async function handleCommand(session: Session, command: ClientCommand): Promise<void> {
@@ -71,7 +70,7 @@ export async function handleCommand(session: Session, command: ClientCommand): P
     case 'send':
       return handleSend(session, command)
     case 'ping':
-      throw new ProtocolError(ErrorCode.notAvailable, 'not available')
+      throw new PeerError(ErrorReason.notAvailable, 'not available')
     case 'pong':
       return
     default: {
@@ -96,7 +95,7 @@ async function handleHistory(session: Session, command: HistoryCommand): Promise
   const max = session.deps.options.historyMaxPublications
   const limit = command.limit < 0 ? max : Math.min(command.limit, max)
   if (command.reverse && command.since !== undefined && command.since.offset === 0) {
-    throw new ProtocolError(ErrorCode.badRequest, 'bad request')
+    throw new PeerError(ErrorReason.badRequest, 'bad request')
   }
   const result = await session.deps.hub.history(
     command.channel,
@@ -124,7 +123,7 @@ function rpcContext(session: Session): RpcContext {
   return ctx
 }
 
-/** Handler errors: `ProtocolError` → that error replied; anything else → logged, 100 replied. */
+/** Handler errors: `RpcError` or `PeerError` → replied; anything else → logged, 100 replied. */
 async function handleRpc(session: Session, command: RpcCommand): Promise<void> {
   const data = command.data === undefined ? undefined : (JSON.parse(command.data) as unknown)
   const result = await session.deps.rpc.call(command.method, rpcContext(session), data)
@@ -135,7 +134,7 @@ async function handleRpc(session: Session, command: RpcCommand): Promise<void> {
 /** No reply either way; without a handler Centrifugo closes with 3508, and so do we. */
 async function handleSend(session: Session, command: SendCommand): Promise<void> {
   const handler = session.deps.rpc.sendHandler
-  if (handler === undefined) throw new ProtocolError(ErrorCode.notAvailable, 'not available', DisconnectCode.notAvailable)
+  if (handler === undefined) throw new PeerError(ErrorReason.notAvailable, 'not available', { disconnect: DisconnectReason.notAvailable })
   try {
     await handler(rpcContext(session), JSON.parse(command.data) as unknown)
   } catch (error) {

@@ -1,37 +1,20 @@
 import type { ConnectionClaims } from '../../auth/types.js'
-import { ErrorCode, ProtocolError } from '../../errors.js'
+import { DisconnectReason, ErrorReason, PeerError } from '../../errors.js'
 import { personalChannel } from '../../hub/channel-name.js'
 import type { SubscribeResult } from '../../hub/types.js'
 import {
-  DisconnectCode,
   encodeServerMessage,
   type ConnectCommand,
   type RefreshCommand,
   type SubscribeResultBody,
 } from '../../protocol/centrifuge/index.js'
 import { expiryOf, ttlSeconds } from './expiry.js'
+import { checkConnectionToken } from './token-checks.js'
 import type { Session } from './session.js'
 import { subscribeResultBody } from './subscribe-handler.js'
 
 /** A server-side subscription to make at connect. */
 type ServerSub = { channel: string; data?: string; personal: boolean }
-
-/**
- * Verifies a connection token. Expired (or not yet valid) → error reply 109, so the client
- * fetches a new token; any other refusal → close 3500; a key source outage → 100 (temporary).
- */
-async function verify(session: Session, token: string): Promise<ConnectionClaims> {
-  const { auth } = session.deps
-  if (auth === undefined) throw new ProtocolError(ErrorCode.unauthorized, 'invalid token', DisconnectCode.invalidToken)
-  try {
-    return await auth.verifyConnectionToken(token)
-  } catch (error) {
-    if (error instanceof ProtocolError && error.code === ErrorCode.unauthorized) {
-      throw new ProtocolError(ErrorCode.unauthorized, 'invalid token', DisconnectCode.invalidToken)
-    }
-    throw error
-  }
-}
 
 function serverSubs(session: Session, claims: ConnectionClaims | undefined): ServerSub[] {
   const subs: ServerSub[] = []
@@ -68,13 +51,13 @@ export async function handleConnect(session: Session, command: ConnectCommand): 
   const { options, hub, index } = session.deps
   let claims: ConnectionClaims | undefined
   if (command.token !== '') {
-    claims = await verify(session, command.token)
+    claims = await checkConnectionToken(session, 'connect', command.token)
   } else if (!options.allowAnonymous) {
-    throw new ProtocolError(ErrorCode.unauthorized, 'client credentials not found', DisconnectCode.badRequest)
+    throw new PeerError(ErrorReason.unauthorized, 'client credentials not found', { disconnect: DisconnectReason.badRequest })
   }
   const nowMs = Date.now()
   const expiresAtMs = claims === undefined ? undefined : expiryOf(claims)
-  if (expiresAtMs !== undefined && expiresAtMs <= nowMs) throw new ProtocolError(ErrorCode.expired, 'expired')
+  if (expiresAtMs !== undefined && expiresAtMs <= nowMs) throw new PeerError(ErrorReason.expired, 'expired')
   session.userId = claims?.sub ?? ''
   session.info = claims?.info
   session.connInfo = claims?.info === undefined ? undefined : JSON.stringify(claims.info)
@@ -93,7 +76,7 @@ export async function handleConnect(session: Session, command: ConnectCommand): 
         result = await hub.subscribe(session, sub.channel, { info, granted: true, ...(since === undefined ? {} : { since }) })
       } catch (error) {
         // A user id that cannot name a valid channel (too long, odd characters) simply has no personal channel.
-        if (sub.personal && error instanceof ProtocolError && error.code !== ErrorCode.limitExceeded) continue
+        if (sub.personal && error instanceof PeerError && error.reason !== ErrorReason.limitExceeded) continue
         throw error
       }
       results.push({ sub, result })
@@ -103,8 +86,8 @@ export async function handleConnect(session: Session, command: ConnectCommand): 
   } catch (error) {
     session.subs.clear()
     await hub.removeSubscriber(session)
-    if (error instanceof ProtocolError && error.code === ErrorCode.limitExceeded) {
-      throw new ProtocolError(ErrorCode.limitExceeded, 'channel limit', DisconnectCode.channelLimit)
+    if (error instanceof PeerError && error.reason === ErrorReason.limitExceeded) {
+      throw new PeerError(ErrorReason.limitExceeded, 'channel limit', { disconnect: DisconnectReason.channelLimit })
     }
     throw error
   }
@@ -142,21 +125,12 @@ export async function handleConnect(session: Session, command: ConnectCommand): 
  * token → close 3500; already expired → close 3005 (the client reconnects and gets 109).
  */
 export async function handleRefresh(session: Session, command: RefreshCommand): Promise<void> {
-  if (command.token === '') throw new ProtocolError(ErrorCode.badRequest, 'empty token', DisconnectCode.badRequest)
-  let claims: ConnectionClaims
-  try {
-    claims = await verify(session, command.token)
-  } catch (error) {
-    if (error instanceof ProtocolError && error.code === ErrorCode.tokenExpired) {
-      throw new ProtocolError(ErrorCode.tokenExpired, 'connection expired', DisconnectCode.expired)
-    }
-    throw error
-  }
-  if (claims.sub !== session.userId) throw new ProtocolError(ErrorCode.unauthorized, 'invalid token', DisconnectCode.invalidToken)
+  if (command.token === '') throw new PeerError(ErrorReason.badRequest, 'empty token', { disconnect: DisconnectReason.badRequest })
+  const claims = await checkConnectionToken(session, 'refresh', command.token)
   const nowMs = Date.now()
   const expiresAtMs = expiryOf(claims)
   if (expiresAtMs !== undefined && expiresAtMs <= nowMs) {
-    throw new ProtocolError(ErrorCode.expired, 'connection expired', DisconnectCode.expired)
+    throw new PeerError(ErrorReason.expired, 'connection expired', { disconnect: DisconnectReason.expired })
   }
   session.expiresAtMs = expiresAtMs
   session.info = claims.info

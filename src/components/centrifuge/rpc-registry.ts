@@ -1,4 +1,4 @@
-import { ErrorCode, ProtocolError } from '../../errors.js'
+import { ErrorReason, PeerError } from '../../errors.js'
 import type { Conn } from '../../server/types.js'
 
 /** Who is calling an RPC method or sending a message. */
@@ -13,10 +13,26 @@ export type RpcContext = {
 }
 
 /**
+ * An RPC handler's application error: replied with this `code` (use 400–1999; the client treats
+ * codes below 100 as temporary and retries them forever) and `message`.
+ */
+export class RpcError extends Error {
+  readonly code: number
+  readonly temporary: boolean
+
+  constructor(code: number, message: string, options: { temporary?: boolean } = {}) {
+    super(message)
+    this.name = 'RpcError'
+    this.code = code
+    this.temporary = options.temporary ?? false
+  }
+}
+
+/**
  * Handles one RPC method. `data` is the client's payload, parsed (undefined when it sent none).
  * The resolved value is sent back as the result `data` (undefined → none).
- * Throw a `ProtocolError` to answer with its code (use 400–1999 for application errors, or the
- * protocol's 101–112); anything else thrown is logged and answered with 100 internal error.
+ * Throw an `RpcError` to answer with an application code, or a `PeerError` to answer with the
+ * protocol's code of its reason (101–112); anything else thrown is logged and answered with 100.
  */
 export type RpcHandler = (ctx: RpcContext, data: unknown) => Promise<unknown> | unknown
 
@@ -54,10 +70,10 @@ export class RpcRegistry {
     return this.#sendHandler
   }
 
-  /** Calls `method`; an unknown method is `ProtocolError(104)`. */
+  /** Calls `method`; an unknown method is `PeerError(methodNotFound)` (104). */
   async call(method: string, ctx: RpcContext, data: unknown): Promise<unknown> {
     const handler = this.#methods.get(method)
-    if (handler === undefined) throw new ProtocolError(ErrorCode.methodNotFound, 'method not found')
+    if (handler === undefined) throw new PeerError(ErrorReason.methodNotFound, 'method not found')
     return handler(ctx, data)
   }
 }

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import type { TokenVerifier } from '../../auth/types.js'
-import { ErrorCode, ProtocolError } from '../../errors.js'
+import { ErrorReason, PeerError } from '../../errors.js'
 import type { HubApi, HubEvent, Subscriber } from '../../hub/types.js'
 import {
   decodeCommand,
+  disconnectCodeOf,
   disconnectReason,
   DisconnectCode,
   encodeError,
   encodePush,
-  errorMessage,
-  isTemporaryError,
+  errorBodyOf,
   pingMessage,
   splitFrame,
   UnsubscribeCode,
@@ -21,7 +21,7 @@ import type { Conn, PreparedMessage } from '../../server/types.js'
 import { CommandRate } from './command-rate.js'
 import { centrifugeFormat } from './frame-encoder.js'
 import type { ResolvedCentrifugeOptions } from './options.js'
-import type { RpcRegistry } from './rpc-registry.js'
+import { RpcError, type RpcRegistry } from './rpc-registry.js'
 import type { SessionIndex } from './session-index.js'
 
 /** What the component logs through; a pino logger fits. */
@@ -139,7 +139,7 @@ export class Session implements Subscriber<PreparedMessage> {
         return
       }
       if (verdict === 'refuse') {
-        if ('id' in command) this.replyError(command.id, new ProtocolError(ErrorCode.tooManyRequests, errorMessage[111] ?? ''))
+        if ('id' in command) this.replyError(command.id, new PeerError(ErrorReason.tooManyRequests, ''))
         continue
       }
       try {
@@ -154,8 +154,12 @@ export class Session implements Subscriber<PreparedMessage> {
   /** Turns a failed command into an error reply (true) or a close (false). */
   #answerFailure(command: ClientCommand, error: unknown): boolean {
     const id = 'id' in command ? command.id : 0
-    if (error instanceof ProtocolError) {
-      if (error.closeCode !== undefined) {
+    if (error instanceof RpcError) {
+      if (id !== 0) this.reply(encodeError(id, { code: error.code, message: error.message, ...(error.temporary ? { temporary: true } : {}) }))
+      return true
+    }
+    if (error instanceof PeerError) {
+      if (error.disconnect !== undefined) {
         this.#fail(error)
         return false
       }
@@ -165,7 +169,7 @@ export class Session implements Subscriber<PreparedMessage> {
     }
     this.#internalError(error, 'command failed', command.type)
     if (command.type === 'connect') this.state = 'failed'
-    if (id !== 0) this.replyError(id, new ProtocolError(ErrorCode.internal, errorMessage[100] ?? ''))
+    if (id !== 0) this.replyError(id, new PeerError(ErrorReason.internal, ''))
     return true
   }
 
@@ -174,9 +178,10 @@ export class Session implements Subscriber<PreparedMessage> {
   }
 
   #fail(error: unknown): void {
-    if (error instanceof ProtocolError && error.closeCode !== undefined) {
-      this.deps.logger.debug({ client: this.clientId, code: error.code, closeCode: error.closeCode, reason: error.message }, 'peer error')
-      this.close(error.closeCode)
+    if (error instanceof PeerError && error.disconnect !== undefined) {
+      const closeCode = disconnectCodeOf(error.disconnect)
+      this.deps.logger.debug({ client: this.clientId, reason: error.reason, closeCode, message: error.message }, 'peer error')
+      this.close(closeCode)
       return
     }
     this.#internalError(error, 'session failed')
@@ -188,9 +193,9 @@ export class Session implements Subscriber<PreparedMessage> {
     this.#out.push(line)
   }
 
-  replyError(id: number, error: ProtocolError): void {
-    const temporary = isTemporaryError(error.code) || error.code < 100
-    this.reply(encodeError(id, { code: error.code, message: error.message || (errorMessage[error.code] ?? ''), temporary }))
+  /** Buffers the error reply of a refusal: its reason's code, its message or the code's default. */
+  replyError(id: number, error: PeerError): void {
+    this.reply(encodeError(id, errorBodyOf(error)))
   }
 
   /** Writes a push now (after any buffered replies). */

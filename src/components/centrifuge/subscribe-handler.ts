@@ -1,9 +1,7 @@
 import type { SubscriptionClaims } from '../../auth/types.js'
-import { ErrorCode, ProtocolError } from '../../errors.js'
+import { ErrorReason, PeerError } from '../../errors.js'
 import type { SubscribeResult } from '../../hub/types.js'
 import {
-  DisconnectCode,
-  encodeError,
   encodeServerMessage,
   type SubRefreshCommand,
   type SubscribeCommand,
@@ -12,6 +10,7 @@ import {
 } from '../../protocol/centrifuge/index.js'
 import type { ClientInfo, StreamPosition } from '../../engine/types.js'
 import { expiryOf, ttlSeconds } from './expiry.js'
+import { checkSubscriptionToken } from './token-checks.js'
 import type { Session } from './session.js'
 
 /** Subscribe flag bit: the client (with `getState`) wants 112 instead of `recovered: false`. */
@@ -45,24 +44,6 @@ export function subscribeResultBody(result: SubscribeResult, wasRecovering: bool
   return body
 }
 
-/**
- * Verifies a subscription token for this connection and channel. Expired → 109 (the client
- * fetches a new token); bad signature or claims → 103; a token for another channel, client or
- * user → close 3500 (the verifier's error carries the close code).
- */
-async function verifySubscriptionToken(session: Session, token: string, channel: string): Promise<SubscriptionClaims> {
-  const { auth } = session.deps
-  if (auth === undefined) throw new ProtocolError(ErrorCode.permissionDenied, 'permission denied')
-  try {
-    return await auth.verifySubscriptionToken(token, { client: session.clientId, channel, user: session.userId })
-  } catch (error) {
-    if (error instanceof ProtocolError && error.code === ErrorCode.unauthorized && error.closeCode === undefined) {
-      throw new ProtocolError(ErrorCode.permissionDenied, 'permission denied')
-    }
-    throw error
-  }
-}
-
 function memberInfo(session: Session, chanInfo: unknown): ClientInfo {
   const info: ClientInfo = { user: session.userId, client: session.clientId }
   if (session.connInfo !== undefined) info.connInfo = session.connInfo
@@ -77,13 +58,13 @@ function memberInfo(session: Session, chanInfo: unknown): ClientInfo {
 export async function handleSubscribe(session: Session, command: SubscribeCommand): Promise<void> {
   const { channel } = command
   if (session.subs.has(channel) || session.pending.has(channel)) {
-    throw new ProtocolError(ErrorCode.alreadySubscribed, 'already subscribed')
+    throw new PeerError(ErrorReason.alreadySubscribed, 'already subscribed')
   }
   let claims: SubscriptionClaims | undefined
-  if (command.token !== '') claims = await verifySubscriptionToken(session, command.token, channel)
+  if (command.token !== '') claims = await checkSubscriptionToken(session, 'subscribe', command.token, channel)
   const expiresAtMs = claims === undefined ? undefined : expiryOf(claims)
   const nowMs = Date.now()
-  if (expiresAtMs !== undefined && expiresAtMs <= nowMs) throw new ProtocolError(ErrorCode.tokenExpired, 'token expired')
+  if (expiresAtMs !== undefined && expiresAtMs <= nowMs) throw new PeerError(ErrorReason.tokenExpired, 'token expired')
 
   const { hub } = session.deps
   const since: StreamPosition | undefined = command.recover
@@ -104,7 +85,7 @@ export async function handleSubscribe(session: Session, command: SubscribeComman
   }
   if (since !== undefined && !result.recovered && (command.flag & rejectUnrecoveredFlag) !== 0) {
     await hub.unsubscribe(session, channel)
-    throw new ProtocolError(ErrorCode.unrecoverablePosition, 'unrecoverable position')
+    throw new PeerError(ErrorReason.unrecoverablePosition, 'unrecoverable position')
   }
   session.subs.set(channel, {
     serverSide: false,
@@ -131,26 +112,14 @@ export async function handleUnsubscribe(session: Session, command: UnsubscribeCo
 
 /**
  * sub_refresh: a new subscription token moves the subscription's expiry. Not subscribed → 103,
- * empty token → 107, expired token → 109 marked temporary (the client fetches another and retries;
- * a plain 109 would be terminal here), invalid → close 3500.
+ * empty token → 107; a refused token as `token-checks.ts` says (expired → 109 marked temporary:
+ * the client fetches another and retries, a plain 109 would be terminal here).
  */
 export async function handleSubRefresh(session: Session, command: SubRefreshCommand): Promise<void> {
   const sub = session.subs.get(command.channel)
-  if (sub === undefined || sub.serverSide) throw new ProtocolError(ErrorCode.permissionDenied, 'permission denied')
-  if (command.token === '') throw new ProtocolError(ErrorCode.badRequest, 'bad request')
-  let claims: SubscriptionClaims
-  try {
-    claims = await verifySubscriptionToken(session, command.token, command.channel)
-  } catch (error) {
-    if (error instanceof ProtocolError && error.closeCode === undefined && error.code === ErrorCode.tokenExpired) {
-      session.reply(encodeError(command.id, { code: ErrorCode.tokenExpired, message: 'token expired', temporary: true }))
-      return
-    }
-    if (error instanceof ProtocolError && error.code === ErrorCode.permissionDenied) {
-      throw new ProtocolError(ErrorCode.unauthorized, 'invalid token', DisconnectCode.invalidToken)
-    }
-    throw error
-  }
+  if (sub === undefined || sub.serverSide) throw new PeerError(ErrorReason.permissionDenied, 'permission denied')
+  if (command.token === '') throw new PeerError(ErrorReason.badRequest, 'bad request')
+  const claims = await checkSubscriptionToken(session, 'subRefresh', command.token, command.channel)
   const nowMs = Date.now()
   const expiresAtMs = expiryOf(claims)
   if (expiresAtMs === undefined) {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ErrorCode, ProtocolError } from '../../errors.js'
+import { ErrorReason, PeerError } from '../../errors.js'
 import { roomIdPattern, userIdPattern } from './chat-channels.js'
 
 /** The colours a profile may take: calm, readable on white with white initials. */
@@ -43,11 +43,11 @@ export const chatInput = {
   }),
 } as const
 
-/** Decodes `data` with `schema` or throws `ProtocolError(107)`. */
+/** Decodes `data` with `schema` or throws `PeerError(badRequest)`. */
 export function decode<T extends z.ZodType>(schema: T, data: unknown): z.output<T> {
   const result = schema.safeParse(data ?? {})
   if (result.success) return result.data
   const issue = result.error.issues[0]
   const where = issue === undefined || issue.path.length === 0 ? '' : ` (${issue.path.join('.')})`
-  throw new ProtocolError(ErrorCode.badRequest, `bad request${where}`)
+  throw new PeerError(ErrorReason.badRequest, `bad request${where}`)
 }

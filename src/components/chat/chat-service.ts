@@ -1,4 +1,4 @@
-import { ErrorCode, ProtocolError } from '../../errors.js'
+import { ErrorReason, PeerError } from '../../errors.js'
 import type { HubApi } from '../../hub/types.js'
 import { dmUsers, lobbyChannel, personalChannel, roomChannel, roomOf, slugify, userIdPattern } from './chat-channels.js'
 import { chatInput, decode, displayName, profileColors } from './chat-input.js'
@@ -40,8 +40,9 @@ const hourMs = 3600_000
 /**
  * The chat's rules, behind its RPC methods. Every method takes the authenticated caller, so
  * authorship and membership come from the connection, never from what the client claims.
- * Failures are `ProtocolError`s: 101 no user, 102 unknown room or user, 103 not a member of
- * the channel, 106 message too long, 107 bad input, 111 rate limited.
+ * Failures are `PeerError`s: `unauthorized` no user, `unknownChannel` unknown room or user,
+ * `permissionDenied` not a member of the channel, `limitExceeded` message too long, `badRequest`
+ * bad input, `tooManyRequests` rate limited.
  */
 export class ChatService {
   readonly #store: ChatStore
@@ -124,7 +125,7 @@ export class ChatService {
   async roomsCreate(caller: ChatCaller, data: unknown): Promise<{ room: RoomView }> {
     const userId = requireUser(caller)
     const input = decode(chatInput.roomsCreate, data)
-    if (!this.#roomLimit.take(userId, this.#now())) throw new ProtocolError(ErrorCode.tooManyRequests, 'too many rooms created')
+    if (!this.#roomLimit.take(userId, this.#now())) throw new PeerError(ErrorReason.tooManyRequests, 'too many rooms created')
     const nowMs = this.#now()
     const base = slugify(input.title)
     let room: Room | undefined
@@ -132,7 +133,7 @@ export class ChatService {
       const candidate: Room = { id: attempt === 0 ? base : `${base}-${attempt + 1}`, title: input.title, createdBy: userId, createdMs: nowMs }
       if (this.#store.createRoom(candidate)) room = candidate
     }
-    if (room === undefined) throw new ProtocolError(ErrorCode.limitExceeded, 'no free room id for that title')
+    if (room === undefined) throw new PeerError(ErrorReason.limitExceeded, 'no free room id for that title')
     this.#store.join(userId, room.id, nowMs)
     const view: RoomView = { ...room, members: 1, joined: true }
     await this.#publish(lobbyChannel, { type: 'room', room: { ...room, members: 1 } })
@@ -144,7 +145,7 @@ export class ChatService {
     const userId = requireUser(caller)
     const { roomId } = decode(chatInput.roomRef, data)
     const room = this.#store.getRoom(roomId)
-    if (room === undefined) throw new ProtocolError(ErrorCode.unknownChannel, 'no such room')
+    if (room === undefined) throw new PeerError(ErrorReason.unknownChannel, 'no such room')
     this.#store.join(userId, roomId, this.#now())
     const view: RoomView = { ...room, members: this.#store.memberCount(roomId), joined: true }
     await this.#publish(personalChannel(userId), { type: 'joined', room: view })
@@ -163,9 +164,9 @@ export class ChatService {
     const userId = requireUser(caller)
     this.ensureProfile(userId, caller.info)
     const input = decode(chatInput.dmOpen, data)
-    if (input.userId === userId) throw new ProtocolError(ErrorCode.badRequest, 'cannot message yourself')
+    if (input.userId === userId) throw new PeerError(ErrorReason.badRequest, 'cannot message yourself')
     const peer = this.#store.getProfile(input.userId)
-    if (peer === undefined) throw new ProtocolError(ErrorCode.unknownChannel, 'no such user')
+    if (peer === undefined) throw new PeerError(ErrorReason.unknownChannel, 'no such user')
     const known = this.#store.dmsOf(userId).find((dm) => dm.peer === peer.id)
     if (known !== undefined) return { dm: known, peer }
     const nowMs = this.#now()
@@ -190,10 +191,10 @@ export class ChatService {
     const userId = requireUser(caller)
     const input = decode(chatInput.send, data)
     const text = input.text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').trim()
-    if (text === '') throw new ProtocolError(ErrorCode.badRequest, 'empty message')
-    if (Buffer.byteLength(text, 'utf8') > this.#options.maxMessageBytes) throw new ProtocolError(ErrorCode.limitExceeded, 'message too long')
+    if (text === '') throw new PeerError(ErrorReason.badRequest, 'empty message')
+    if (Buffer.byteLength(text, 'utf8') > this.#options.maxMessageBytes) throw new PeerError(ErrorReason.limitExceeded, 'message too long')
     this.#checkCanPost(userId, input.channel)
-    if (!this.#sendLimit.take(userId, this.#now())) throw new ProtocolError(ErrorCode.tooManyRequests, 'too many messages, slow down')
+    if (!this.#sendLimit.take(userId, this.#now())) throw new PeerError(ErrorReason.tooManyRequests, 'too many messages, slow down')
     const author = this.ensureProfile(userId, caller.info)
     const message: ChatMessage = { text, user: userId, name: author.name, color: author.color, ts: this.#now() }
     if (input.key !== undefined) message.key = input.key
@@ -203,11 +204,11 @@ export class ChatService {
     return { offset: result.offset, epoch: result.epoch }
   }
 
-  /** Stores where the caller stopped reading a room they are a member of or a DM of theirs (else 103). */
+  /** Stores where the caller stopped reading a room they are a member of or a DM of theirs (else `permissionDenied`). */
   readMark(caller: ChatCaller, data: unknown): { ok: true } {
     const userId = requireUser(caller)
     const mark = decode(chatInput.readMark, data)
-    if (!this.#isOwnConversation(userId, mark.channel)) throw new ProtocolError(ErrorCode.permissionDenied, 'not your conversation')
+    if (!this.#isOwnConversation(userId, mark.channel)) throw new PeerError(ErrorReason.permissionDenied, 'not your conversation')
     this.#store.markRead(userId, mark)
     return { ok: true }
   }
@@ -215,14 +216,14 @@ export class ChatService {
   #checkCanPost(userId: string, channel: string): void {
     const roomId = roomOf(channel)
     if (roomId !== undefined) {
-      if (this.#store.getRoom(roomId) === undefined) throw new ProtocolError(ErrorCode.unknownChannel, 'no such room')
-      if (!this.#store.isMember(userId, roomId)) throw new ProtocolError(ErrorCode.permissionDenied, 'join the room first')
+      if (this.#store.getRoom(roomId) === undefined) throw new PeerError(ErrorReason.unknownChannel, 'no such room')
+      if (!this.#store.isMember(userId, roomId)) throw new PeerError(ErrorReason.permissionDenied, 'join the room first')
       return
     }
     const users = dmUsers(channel)
-    if (users === undefined) throw new ProtocolError(ErrorCode.permissionDenied, 'not a chat channel')
-    if (!users.includes(userId)) throw new ProtocolError(ErrorCode.permissionDenied, 'not your conversation')
-    if (this.#store.getDm(channel) === undefined) throw new ProtocolError(ErrorCode.permissionDenied, 'open the conversation first')
+    if (users === undefined) throw new PeerError(ErrorReason.permissionDenied, 'not a chat channel')
+    if (!users.includes(userId)) throw new PeerError(ErrorReason.permissionDenied, 'not your conversation')
+    if (this.#store.getDm(channel) === undefined) throw new PeerError(ErrorReason.permissionDenied, 'open the conversation first')
   }
 
   /** A room the user is a member of, or an opened DM they are one of the two users of. */
@@ -244,7 +245,7 @@ export class ChatService {
 }
 
 function requireUser(caller: ChatCaller): string {
-  if (caller.userId === '' || !userIdPattern.test(caller.userId)) throw new ProtocolError(ErrorCode.unauthorized, 'sign in first')
+  if (caller.userId === '' || !userIdPattern.test(caller.userId)) throw new PeerError(ErrorReason.unauthorized, 'sign in first')
   return caller.userId
 }
 

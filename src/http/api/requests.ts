@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ErrorCode, ProtocolError } from '../../errors.js'
+import { ErrorReason, PeerError } from '../../errors.js'
 
 /**
  * Request bodies of the server API methods, Centrifugo's field names. Decoded once, here; unknown
@@ -96,7 +96,7 @@ export function isApiMethod(name: string): name is ApiMethod {
 /** Validates a method's body; the first bad field becomes a 107 whose message names it. */
 export function parseRequest<M extends ApiMethod>(method: M, body: unknown): ApiRequest<M> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ProtocolError(ErrorCode.badRequest, 'request body must be a JSON object')
+    throw new PeerError(ErrorReason.badRequest, 'request body must be a JSON object')
   }
   const result = requestSchemas[method].safeParse(body)
   if (result.success) return result.data as ApiRequest<M>
@@ -104,7 +104,7 @@ export function parseRequest<M extends ApiMethod>(method: M, body: unknown): Api
   const field = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.join('.')
   const missing = issue !== undefined && issue.path.length > 0 && valueAt(body, issue.path) === undefined
   const reason = missing ? 'required' : (issue?.message ?? 'invalid')
-  throw new ProtocolError(ErrorCode.badRequest, `${field}: ${reason}`)
+  throw new PeerError(ErrorReason.badRequest, `${field}: ${reason}`)
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

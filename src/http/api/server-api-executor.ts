@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
-import { ErrorCode, ProtocolError } from '../../errors.js'
+import { ErrorReason, PeerError } from '../../errors.js'
 import type { ControlKindMessage } from '../../hub/control-messages.js'
 import type { HubApi } from '../../hub/types.js'
+import { ErrorCode, errorCodeOf } from '../../protocol/centrifuge/index.js'
 import { compileChannelPattern } from './glob.js'
 import { isApiMethod, parseRequest, type ApiMethod, type ApiRequest } from './requests.js'
 import { toWireClientInfo, toWirePublication } from './wire.js'
@@ -43,8 +44,8 @@ function packageVersion(): string {
   return (JSON.parse(text) as { version: string }).version
 }
 
-function notAvailable(option: string): ProtocolError {
-  return new ProtocolError(ErrorCode.notAvailable, `${option} is not supported`)
+function notAvailable(option: string): PeerError {
+  return new PeerError(ErrorReason.notAvailable, `${option} is not supported`)
 }
 
 /**
@@ -99,7 +100,7 @@ export class ServerApiExecutor {
         return this.info()
       default: {
         const unreachable: never = method
-        throw new ProtocolError(ErrorCode.methodNotFound, `unknown method ${String(unreachable)}`)
+        throw new PeerError(ErrorReason.methodNotFound, `unknown method ${String(unreachable)}`)
       }
     }
   }
@@ -144,7 +145,7 @@ export class ServerApiExecutor {
     const responses = await Promise.all(
       request.channels.map(async (channel): Promise<ApiReply> => {
         try {
-          if (channel === '') throw new ProtocolError(ErrorCode.badRequest, 'channels: empty channel name')
+          if (channel === '') throw new PeerError(ErrorReason.badRequest, 'channels: empty channel name')
           return { result: await this.#publishOne(channel, data, request) }
         } catch (error) {
           return this.#errorReply(error, 'broadcast')
@@ -238,7 +239,7 @@ export class ServerApiExecutor {
     try {
       pattern = compileChannelPattern(request.pattern ?? '')
     } catch (error) {
-      throw new ProtocolError(ErrorCode.badRequest, `pattern: ${(error as Error).message}`)
+      throw new PeerError(ErrorReason.badRequest, `pattern: ${(error as Error).message}`)
     }
     const channels: Record<string, { num_clients: number }> = {}
     for (const [name, count] of this.#hub.channels()) {
@@ -268,9 +269,9 @@ export class ServerApiExecutor {
     }
   }
 
-  /** A peer's mistake keeps its code; anything else is reported and answered as 100. */
+  /** A peer's mistake is answered with its reason's code; anything else is reported and answered as 100. */
   #errorReply(error: unknown, method: string): { error: ApiError } {
-    if (error instanceof ProtocolError) return { error: { code: error.code, message: error.message } }
+    if (error instanceof PeerError) return { error: { code: errorCodeOf(error.reason), message: error.message } }
     this.#onBug(error, method)
     return { error: { code: ErrorCode.internal, message: 'internal server error' } }
   }

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import { apiKeyMatches, presentedApiKey } from '../../auth/api-key.js'
 import { anonymousAllowed, hasTokenKey, type ClientAuthOptions } from '../../auth/client-auth-options.js'
-import { ErrorCode, ProtocolError } from '../../errors.js'
+import { PeerError } from '../../errors.js'
+import { ErrorCode, errorCodeOf } from '../../protocol/centrifuge/index.js'
 import type { HttpHandler } from '../../server/types.js'
 import { DEFAULT_API_MAX_BODY_BYTES } from './api-options.js'
 import { BodyTooLargeError, readBody } from './read-body.js'
@@ -128,7 +129,7 @@ async function runBatch(executor: ServerApiExecutor, body: unknown, onBug: (erro
   try {
     return await executor.batch(parseRequest('batch', body))
   } catch (error) {
-    if (error instanceof ProtocolError) return errorBody(error.code, error.message)
+    if (error instanceof PeerError) return errorBody(errorCodeOf(error.reason), error.message)
     onBug(error, 'batch')
     return errorBody(ErrorCode.internal, 'internal server error')
   }

@@ -84,25 +84,3 @@ export function reconnects(code: number): boolean {
   if (code >= 4500 && code < 5000) return false
   return true
 }
-
-/** Default messages of error replies, by `ErrorCode`. */
-export const errorMessage: Readonly<Record<number, string>> = {
-  100: 'internal server error',
-  101: 'unauthorized',
-  102: 'unknown channel',
-  103: 'permission denied',
-  104: 'method not found',
-  105: 'already subscribed',
-  106: 'limit exceeded',
-  107: 'bad request',
-  108: 'not available',
-  109: 'token expired',
-  110: 'expired',
-  111: 'too many requests',
-  112: 'unrecoverable position',
-}
-
-/** Error codes the client retries on its own (the error object carries `temporary: true`). */
-export function isTemporaryError(code: number): boolean {
-  return code === 100 || code === 111
-}

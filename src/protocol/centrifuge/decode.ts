@@ -1,15 +1,14 @@
-import { ErrorCode, ProtocolError } from '../../errors.js'
+import { DisconnectReason, ErrorReason, PeerError } from '../../errors.js'
 import type {
   ClientCommand,
   ConnectSubRecovery,
   JsonText,
   RecoverPosition,
 } from './client-command.js'
-import { DisconnectCode } from './codes.js'
 
 /**
  * Decodes client frames of the JSON Centrifugo protocol. Every field the server reads is checked
- * here; anything malformed throws `ProtocolError(107 bad request, …, close 3501)`, which the
+ * here; anything malformed throws `PeerError(badRequest, …, disconnect badRequest)` (107 / close 3501), which the
  * session turns into a close, as Centrifugo does for protocol violations. Unknown fields are
  * ignored (clients send newer fields, e.g. `flag`).
  */
@@ -214,6 +213,6 @@ function payload(body: Obj): JsonText | undefined {
   return body.data === undefined ? undefined : JSON.stringify(body.data)
 }
 
-function badRequest(message: string): ProtocolError {
-  return new ProtocolError(ErrorCode.badRequest, message, DisconnectCode.badRequest)
+function badRequest(message: string): PeerError {
+  return new PeerError(ErrorReason.badRequest, message, { disconnect: DisconnectReason.badRequest })
 }

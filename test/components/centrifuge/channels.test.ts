@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Centrifuge } from 'centrifuge'
-import { ErrorCode, ProtocolError } from '../../../src/errors.js'
+import { ErrorReason, PeerError } from '../../../src/errors.js'
 import { client, collect, connectionToken, next, sleep, startServer, subscriptionToken, until, type Server } from './harness.js'
+import { RpcError } from '../../../src/components/centrifuge/index.js'
 
 async function connected(url: string, user?: string): Promise<Centrifuge> {
   const c = client(url, user === undefined ? {} : { token: await connectionToken(user) })
@@ -90,13 +91,16 @@ describe('native protocol: channels', () => {
     await assert.rejects(sub.history({ limit: 2, since: { offset: 2, epoch: 'other-epoch' } }), (e: { code: number }) => e.code === 112)
   })
 
-  it('rpc: registered method answers, unknown method is 104, handler ProtocolError is replied', async () => {
+  it('rpc: registered method answers, unknown method is 104, a handler PeerError or RpcError is replied', async () => {
     server.rpc.register('math.add', (ctx, data) => {
       const { a, b } = data as { a: number; b: number }
       return { sum: a + b, user: ctx.userId }
     })
     server.rpc.register('math.fail', () => {
-      throw new ProtocolError(ErrorCode.permissionDenied, 'nope')
+      throw new PeerError(ErrorReason.permissionDenied, 'nope')
+    })
+    server.rpc.register('math.app-error', () => {
+      throw new RpcError(1400, 'quota used up')
     })
     server.rpc.register('math.bug', () => {
       throw new Error('bug')
@@ -106,6 +110,7 @@ describe('native protocol: channels', () => {
     assert.deepEqual(result.data, { sum: 5, user: 'rpc-user' })
     await assert.rejects(c.rpc('nope', {}), (e: { code: number }) => e.code === 104)
     await assert.rejects(c.rpc('math.fail', {}), (e: { code: number }) => e.code === 103)
+    await assert.rejects(c.rpc('math.app-error', {}), (e: { code: number; message: string }) => e.code === 1400 && e.message === 'quota used up')
     await assert.rejects(c.rpc('math.bug', {}), (e: { code: number }) => e.code === 100)
     assert.equal(c.state, 'connected')
   })

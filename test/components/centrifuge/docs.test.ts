@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
-import { DisconnectCode, disconnectReason, reconnects } from '../../../src/protocol/centrifuge/index.js'
+import { DisconnectReason, ErrorReason } from '../../../src/errors.js'
+import { DisconnectCode, disconnectCodeOf, disconnectReason, errorCodeOf, reconnects } from '../../../src/protocol/centrifuge/index.js'
 
 /** Codes the protocol module defines but the native protocol component never sends. */
 const notSent = new Set<number>([DisconnectCode.forceReconnect])
@@ -28,6 +29,36 @@ describe('docs/protocol.md close codes', () => {
       assert.ok(row !== undefined, `close code ${code} is not documented`)
       assert.equal(row.reason, disconnectReason[code], `reason of ${code}`)
       assert.equal(row.reconnect.replaceAll('*', ''), reconnects(code) ? 'yes' : 'no', `reconnect of ${code}`)
+    }
+  })
+})
+
+/** Rows of the first table after `heading` in docs/errors.md whose first cell starts with a digit: first cell → second cell. */
+function errorsDocTable(heading: string, after: string): Map<string, string> {
+  const text = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8')
+  const section = text.split(heading)[1]?.split('\n## ')[0] ?? ''
+  const table = section.split(after)[1] ?? ''
+  const rows = new Map<string, string>()
+  for (const line of table.split('\n\n')[1]?.split('\n') ?? []) {
+    const cells = line.split('|').map((cell) => cell.trim().replaceAll('`', ''))
+    if (cells[1] !== undefined && cells[2] !== undefined) rows.set(cells[1], cells[2])
+  }
+  return rows
+}
+
+describe('docs/errors.md neutral reasons', () => {
+  it('maps every ErrorReason to the code the native protocol replies with', () => {
+    const rows = errorsDocTable('## Error codes in replies', 'maps each\nreason to its number')
+    for (const reason of Object.values(ErrorReason)) {
+      assert.equal(rows.get(String(errorCodeOf(reason))), reason, `reason ${reason}`)
+    }
+  })
+
+  it('maps every DisconnectReason to the close code the native protocol sends', () => {
+    const rows = errorsDocTable('## Error codes in replies', 'which the native\nprotocol closes with')
+    const byReason = new Map([...rows].map(([reason, code]) => [reason, code]))
+    for (const reason of Object.values(DisconnectReason)) {
+      assert.equal(byReason.get(reason), String(disconnectCodeOf(reason)), `disconnect reason ${reason}`)
     }
   })
 })

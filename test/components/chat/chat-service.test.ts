@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createMemoryEngine } from '../../../src/engine/memory/memory-engine.js'
-import { ErrorCode, ProtocolError } from '../../../src/errors.js'
+import { ErrorReason, PeerError } from '../../../src/errors.js'
 import { Hub } from '../../../src/hub/hub.js'
 import type { FrameEncoder, HubEvent, Subscriber } from '../../../src/hub/types.js'
 import { chatNamespaces } from '../../../src/components/chat/chat-namespaces.js'
@@ -26,8 +26,8 @@ class Recorder implements Subscriber<string> {
 
 const encoder: FrameEncoder<string> = { encode: (event) => JSON.stringify(event) }
 
-async function expectCode(promise: unknown, code: number): Promise<void> {
-  await assert.rejects(Promise.resolve().then(() => promise), (error: unknown) => error instanceof ProtocolError && error.code === code)
+async function expectCode(promise: unknown, reason: ErrorReason): Promise<void> {
+  await assert.rejects(Promise.resolve().then(() => promise), (error: unknown) => error instanceof PeerError && error.reason === reason)
 }
 
 function caller(userId: string): ChatCaller {
@@ -73,8 +73,8 @@ describe('ChatService on the real hub and memory engine', () => {
     assert.equal(profile.initials, 'AN')
     assert.deepEqual(watcher.data(), [{ type: 'profile', profile }])
     assert.equal(store.getProfile('ann')?.color, '#2f8f83')
-    await expectCode(service.profileUpdate(caller('ann'), { color: 'red' }), ErrorCode.badRequest)
-    await expectCode(service.profileUpdate(caller('ann'), { name: '   ' }), ErrorCode.badRequest)
+    await expectCode(service.profileUpdate(caller('ann'), { color: 'red' }), ErrorReason.badRequest)
+    await expectCode(service.profileUpdate(caller('ann'), { name: '   ' }), ErrorReason.badRequest)
     await hub.removeSubscriber(watcher)
   })
 
@@ -90,23 +90,23 @@ describe('ChatService on the real hub and memory engine', () => {
     const messages = history.publications.map((p) => JSON.parse(p.data) as { text: string; user: string; name: string })
     assert.deepEqual(messages.map((m) => [m.user, m.text]), [['bob', 'one'], ['bob', 'two'], ['ann', 'three']])
     assert.equal(messages[2]?.name, 'Ann')
-    await expectCode(service.send(caller('bob'), { channel: 'rooms:design-review', text: 'x', user: 'ann' }), ErrorCode.badRequest)
+    await expectCode(service.send(caller('bob'), { channel: 'rooms:design-review', text: 'x', user: 'ann' }), ErrorReason.badRequest)
   })
 
   it('refuses non-members, unknown rooms, empty and long messages', async () => {
-    await expectCode(service.send(caller('cid'), { channel: 'rooms:design-review', text: 'hi' }), ErrorCode.permissionDenied)
-    await expectCode(service.send(caller('cid'), { channel: 'rooms:nope', text: 'hi' }), ErrorCode.unknownChannel)
-    await expectCode(service.send(caller('cid'), { channel: 'lobby:events', text: 'hi' }), ErrorCode.permissionDenied)
-    await expectCode(service.send(caller('ann'), { channel: 'rooms:general', text: ' \n ' }), ErrorCode.badRequest)
-    await expectCode(service.send(caller('ann'), { channel: 'rooms:general', text: 'é'.repeat(51) }), ErrorCode.limitExceeded)
-    await expectCode(service.send({ userId: '', clientId: 'anon' }, { channel: 'rooms:general', text: 'hi' }), ErrorCode.unauthorized)
-    await expectCode(service.roomsJoin(caller('cid'), { roomId: 'missing' }), ErrorCode.unknownChannel)
+    await expectCode(service.send(caller('cid'), { channel: 'rooms:design-review', text: 'hi' }), ErrorReason.permissionDenied)
+    await expectCode(service.send(caller('cid'), { channel: 'rooms:nope', text: 'hi' }), ErrorReason.unknownChannel)
+    await expectCode(service.send(caller('cid'), { channel: 'lobby:events', text: 'hi' }), ErrorReason.permissionDenied)
+    await expectCode(service.send(caller('ann'), { channel: 'rooms:general', text: ' \n ' }), ErrorReason.badRequest)
+    await expectCode(service.send(caller('ann'), { channel: 'rooms:general', text: 'é'.repeat(51) }), ErrorReason.limitExceeded)
+    await expectCode(service.send({ userId: '', clientId: 'anon' }, { channel: 'rooms:general', text: 'hi' }), ErrorReason.unauthorized)
+    await expectCode(service.roomsJoin(caller('cid'), { roomId: 'missing' }), ErrorReason.unknownChannel)
   })
 
   it('limits each user to maxMessagesPerWindow, across their connections', async () => {
     clock += 60_000
     for (let i = 0; i < 5; i++) await service.send({ userId: 'cid', clientId: `tab${i % 2}` }, { channel: 'rooms:general', text: `m${i}` })
-    await expectCode(service.send(caller('cid'), { channel: 'rooms:general', text: 'too many' }), ErrorCode.tooManyRequests)
+    await expectCode(service.send(caller('cid'), { channel: 'rooms:general', text: 'too many' }), ErrorReason.tooManyRequests)
     await service.send(caller('bob'), { channel: 'rooms:general', text: 'others still may' })
     clock += options.rateWindowMs + 1
     await service.send(caller('cid'), { channel: 'rooms:general', text: 'after the window' })
@@ -131,14 +131,14 @@ describe('ChatService on the real hub and memory engine', () => {
 
     await service.send(caller('bob'), { channel: dm.channel, text: 'psst' })
     assert.deepEqual(service.dmList(caller('ann')).dms.map((d) => [d.channel, d.peer]), [['dm:#ann,bob', 'bob']])
-    await expectCode(service.send(caller('cid'), { channel: dm.channel, text: 'me too' }), ErrorCode.permissionDenied)
-    await expectCode(service.send(caller('cid'), { channel: 'dm:#bob,cid', text: 'not opened' }), ErrorCode.permissionDenied)
-    await expectCode(service.dmOpen(caller('bob'), { userId: 'bob' }), ErrorCode.badRequest)
-    await expectCode(service.dmOpen(caller('bob'), { userId: 'nobody' }), ErrorCode.unknownChannel)
+    await expectCode(service.send(caller('cid'), { channel: dm.channel, text: 'me too' }), ErrorReason.permissionDenied)
+    await expectCode(service.send(caller('cid'), { channel: 'dm:#bob,cid', text: 'not opened' }), ErrorReason.permissionDenied)
+    await expectCode(service.dmOpen(caller('bob'), { userId: 'bob' }), ErrorReason.badRequest)
+    await expectCode(service.dmOpen(caller('bob'), { userId: 'nobody' }), ErrorReason.unknownChannel)
 
     // The hub itself refuses a third user's subscription to the DM channel.
     const cid = new Recorder('cid', 'c-cid')
-    await expectCode(hub.subscribe(cid, dm.channel, { info: { user: 'cid', client: 'c-cid' } }), ErrorCode.permissionDenied)
+    await expectCode(hub.subscribe(cid, dm.channel, { info: { user: 'cid', client: 'c-cid' } }), ErrorReason.permissionDenied)
     await hub.removeSubscriber(annTab)
   })
 
@@ -153,13 +153,13 @@ describe('ChatService on the real hub and memory engine', () => {
     service.readMark(caller('bob'), { channel: 'rooms:general', offset: 9, epoch: 'e2' })
     await service.roomsLeave(caller('bob'), { roomId: 'general' })
     assert.deepEqual(service.state(caller('bob')).reads, [], 'leaving a room drops its read mark')
-    await expectCode(service.send(caller('bob'), { channel: 'rooms:design-review', text: 'gone' }), ErrorCode.permissionDenied)
+    await expectCode(service.send(caller('bob'), { channel: 'rooms:design-review', text: 'gone' }), ErrorReason.permissionDenied)
   })
 
   it('stores read marks only for the caller\'s rooms and DMs (103 otherwise)', () => {
     const mark = (channel: string) => ({ channel, offset: 1, epoch: 'e1' })
     for (const channel of ['rooms:design-review', 'rooms:nope', 'lobby:events', 'typing:general', '#cid', 'dm:#ann,bob', 'dm:#bob,cid', 'dm:#cid,zed', 'junk']) {
-      assert.throws(() => service.readMark(caller('cid'), mark(channel)), (error: unknown) => error instanceof ProtocolError && error.code === ErrorCode.permissionDenied, channel)
+      assert.throws(() => service.readMark(caller('cid'), mark(channel)), (error: unknown) => error instanceof PeerError && error.reason === ErrorReason.permissionDenied, channel)
     }
     assert.deepEqual(service.state(caller('cid')).reads, [])
     service.readMark(caller('cid'), mark('rooms:general'))

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { ProtocolError } from '../../../src/errors.js'
+import { DisconnectReason, ErrorReason, PeerError } from '../../../src/errors.js'
 import { decodeCommand, splitFrame } from '../../../src/protocol/centrifuge/decode.js'
 
 function rejects(line: string): void {
   assert.throws(
     () => decodeCommand(line),
-    (error: unknown) => error instanceof ProtocolError && error.code === 107 && error.closeCode === 3501,
+    (error: unknown) => error instanceof PeerError && error.reason === ErrorReason.badRequest && error.disconnect === DisconnectReason.badRequest,
     line,
   )
 }
