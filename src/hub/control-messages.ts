@@ -2,20 +2,20 @@ import type { StreamPosition } from '../engine/types.js'
 
 /**
  * Control messages relayed by `HubApi.broadcastControl`, keyed by `kind`: every node's hub
- * receives them and hands them to the handlers registered with `onControl` (the native protocol
- * acts on its own connections). The server API sends them; a protocol component executes them.
+ * receives them and hands them to the handlers registered with `onControl` (each protocol
+ * component acts on its own connections, with its own codes). The server API sends them; a protocol component executes them.
  *
  * They target the connected sessions of `user` ('' = anonymous ones), or only the one whose
  * client id is `client`. Receivers log and ignore messages with fields of the wrong type.
  */
 export type ControlKinds = {
   /**
-   * Close the user's connections (or one). `code` defaults to 3503 "force disconnect" (no
-   * reconnect); use 3000–3499 / 4000–4499 to let clients reconnect. `whitelist` lists client
-   * ids to keep.
+   * Close the user's connections (or one). `code` is a close code within 3000–4999; without one
+   * each protocol closes with its own "disconnected by the server" code (documented with the
+   * protocol). `whitelist` lists client ids to keep.
    */
   disconnect: { kind: 'disconnect'; user: string; client?: string; code?: number; reason?: string; whitelist?: string[] }
-  /** Server-side unsubscribe: the client gets an unsubscribe push with code 2000 and does not resubscribe. */
+  /** Server-side unsubscribe: the client is told it was unsubscribed by the server, and does not resubscribe. */
   unsubscribe: { kind: 'unsubscribe'; user: string; channel: string; client?: string }
   /**
    * Server-side subscribe: the connections get a `subscribe` push (with `data`, any JSON) and the
@@ -23,7 +23,7 @@ export type ControlKinds = {
    */
   subscribe: { kind: 'subscribe'; user: string; channel: string; client?: string; data?: unknown; since?: StreamPosition }
   /**
-   * Server-side refresh: `expired: true` closes the connections with 3005; otherwise `expireAt`
+   * Server-side refresh: `expired: true` closes the connections as expired; otherwise `expireAt`
    * (unix seconds, 0 = never) becomes their new expiry.
    */
   refresh: { kind: 'refresh'; user: string; client?: string; expireAt?: number; expired?: boolean }
