@@ -1,5 +1,4 @@
 import { DisconnectReason, ErrorReason, PeerError } from '../../errors.js'
-import type { Actor } from '../../hub/types.js'
 import {
   encodeServerMessage,
   type ClientCommand,
@@ -9,7 +8,7 @@ import {
   type WireClientInfo,
 } from '../../protocol/centrifuge/index.js'
 import { handleConnect, handleRefresh } from './connect-handler.js'
-import { toWireInfo } from './frame-encoder.js'
+import { toWireInfo, toWirePublication } from './wire.js'
 import type { RpcContext } from './rpc-registry.js'
 import type { Session } from './session.js'
 import { handleSubRefresh, handleSubscribe, handleUnsubscribe } from './subscribe-handler.js'
@@ -40,20 +39,19 @@ export async function handleCommand(session: Session, command: ClientCommand): P
       return handleRefresh(session, command)
     case 'publish': {
       const { hub } = session.deps
-      const info = clientInfo(session)
-      await hub.publish(command.channel, { data: command.data, actor: actor(session), info })
+      await hub.publish(command.channel, { data: command.data, actor: session.actor, info: session.clientInfo() })
       session.reply(encodeServerMessage({ type: 'result', id: command.id, result: { type: 'publish' } }))
       return
     }
     case 'presence': {
-      const entries = await session.deps.hub.presence(command.channel, actor(session))
+      const entries = await session.deps.hub.presence(command.channel, session.actor)
       const presence: Record<string, WireClientInfo> = {}
       for (const [client, info] of Object.entries(entries)) presence[client] = toWireInfo(info)
       session.reply(encodeServerMessage({ type: 'result', id: command.id, result: { type: 'presence', presence } }))
       return
     }
     case 'presence_stats': {
-      const stats = await session.deps.hub.presenceStats(command.channel, actor(session))
+      const stats = await session.deps.hub.presenceStats(command.channel, session.actor)
       session.reply(
         encodeServerMessage({
           type: 'result',
@@ -80,16 +78,6 @@ export async function handleCommand(session: Session, command: ClientCommand): P
   }
 }
 
-function actor(session: Session): Actor {
-  return { userId: session.userId, clientId: session.clientId }
-}
-
-function clientInfo(session: Session): WireClientInfo {
-  const info: WireClientInfo = { user: session.userId, client: session.clientId }
-  if (session.connInfo !== undefined) info.connInfo = session.connInfo
-  return info
-}
-
 /** `limit`: 0 → position only, negative → everything retained, both capped by `historyMaxPublications`. */
 async function handleHistory(session: Session, command: HistoryCommand): Promise<void> {
   const max = session.deps.options.historyMaxPublications
@@ -100,14 +88,9 @@ async function handleHistory(session: Session, command: HistoryCommand): Promise
   const result = await session.deps.hub.history(
     command.channel,
     { limit, reverse: command.reverse, ...(command.since === undefined ? {} : { since: command.since }) },
-    actor(session),
+    session.actor,
   )
-  const publications = result.publications.map((publication) => ({
-    data: publication.data,
-    offset: publication.offset,
-    ...(publication.info === undefined ? {} : { info: toWireInfo(publication.info) }),
-    ...(publication.tags === undefined ? {} : { tags: publication.tags }),
-  }))
+  const publications = result.publications.map(toWirePublication)
   session.reply(
     encodeServerMessage({
       type: 'result',

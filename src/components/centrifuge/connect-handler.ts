@@ -42,64 +42,70 @@ function serverSubs(session: Session, claims: ConnectionClaims | undefined): Ser
   return subs
 }
 
-/**
- * connect: authenticates, subscribes the server-side channels (the personal channel `#<user>`
- * and the token's `channels`/`subs`, recovering those the client lists in `subs`), replies, then
- * lets the subscriptions go live.
- */
-export async function handleConnect(session: Session, command: ConnectCommand): Promise<void> {
-  const { options, hub, index } = session.deps
-  let claims: ConnectionClaims | undefined
-  if (command.token !== '') {
-    claims = await checkConnectionToken(session, 'connect', command.token)
-  } else if (!options.allowAnonymous) {
-    throw new PeerError(ErrorReason.unauthorized, 'client credentials not found', { disconnect: DisconnectReason.badRequest })
-  }
-  const nowMs = Date.now()
-  const expiresAtMs = claims === undefined ? undefined : expiryOf(claims)
-  if (expiresAtMs !== undefined && expiresAtMs <= nowMs) throw new PeerError(ErrorReason.expired, 'expired')
-  session.userId = claims?.sub ?? ''
-  session.info = claims?.info
-  session.connInfo = claims?.info === undefined ? undefined : JSON.stringify(claims.info)
-  session.expiresAtMs = expiresAtMs
+/** The connect command's credentials: the token's claims, or none for an anonymous connection. */
+async function authenticate(session: Session, command: ConnectCommand): Promise<ConnectionClaims | undefined> {
+  if (command.token !== '') return checkConnectionToken(session, 'connect', command.token)
+  if (session.deps.options.allowAnonymous) return undefined
+  throw new PeerError(ErrorReason.unauthorized, 'client credentials not found', { disconnect: DisconnectReason.badRequest })
+}
 
-  const results: Array<{ sub: ServerSub; result: SubscribeResult }> = []
-  const subs: Record<string, SubscribeResultBody> = {}
+/**
+ * Seats the server-side channels through the one subscribe flow, recovering those the client
+ * lists in `subs`. Undefined when the connection closed meanwhile. On failure nothing stays
+ * subscribed; a channel limit costs the connection.
+ */
+async function seatServerSubs(session: Session, command: ConnectCommand, claims: ConnectionClaims | undefined): Promise<SeatedSubs | undefined> {
+  const seated: SeatedSubs = { results: [], bodies: {} }
   try {
     for (const sub of serverSubs(session, claims)) {
-      if (session.isClosed) break
+      if (session.isClosed) return undefined
       const recovery = command.subs[sub.channel]
       const since = recovery?.recover === true ? { offset: recovery.offset, epoch: recovery.epoch } : undefined
-      const info = { user: session.userId, client: session.clientId, ...(session.connInfo === undefined ? {} : { connInfo: session.connInfo }) }
-      let result: SubscribeResult
+      let result: SubscribeResult | undefined
       try {
-        result = await hub.subscribe(session, sub.channel, { info, granted: true, ...(since === undefined ? {} : { since }) })
+        result = await session.seat(sub.channel, { granted: true, since }, { serverSide: true, joinLeave: !sub.personal })
       } catch (error) {
         // A user id that cannot name a valid channel (too long, odd characters) simply has no personal channel.
         if (sub.personal && error instanceof PeerError && error.reason !== ErrorReason.limitExceeded) continue
         throw error
       }
-      results.push({ sub, result })
-      session.subs.set(sub.channel, { serverSide: true, joinLeave: result.joinLeave && !sub.personal })
-      subs[sub.channel] = subscribeResultBody(result, since !== undefined, sub.data)
+      if (result === undefined) return undefined
+      seated.results.push(result)
+      seated.bodies[sub.channel] = subscribeResultBody(result, since !== undefined, sub.data)
     }
   } catch (error) {
     session.subs.clear()
-    await hub.removeSubscriber(session)
+    await session.deps.hub.removeSubscriber(session)
     if (error instanceof PeerError && error.reason === ErrorReason.limitExceeded) {
       throw new PeerError(ErrorReason.limitExceeded, 'channel limit', { disconnect: DisconnectReason.channelLimit })
     }
     throw error
   }
-  if (session.isClosed) {
+  return seated
+}
+
+type SeatedSubs = { results: SubscribeResult[]; bodies: Record<string, SubscribeResultBody> }
+
+/**
+ * connect: authenticates, subscribes the server-side channels (the personal channel `#<user>`
+ * and the token's `channels`/`subs`), replies, then lets the subscriptions go live.
+ */
+export async function handleConnect(session: Session, command: ConnectCommand): Promise<void> {
+  const { options, hub } = session.deps
+  const claims = await authenticate(session, command)
+  const nowMs = Date.now()
+  const expiresAtMs = claims === undefined ? undefined : expiryOf(claims)
+  if (expiresAtMs !== undefined && expiresAtMs <= nowMs) throw new PeerError(ErrorReason.expired, 'expired')
+  session.identify(claims?.sub ?? '')
+  session.setCredentials(claims?.info, expiresAtMs)
+
+  const seated = await seatServerSubs(session, command, claims)
+  if (seated === undefined || session.isClosed) {
     await hub.removeSubscriber(session)
     return
   }
-
-  session.state = 'connected'
-  index.connected(session)
+  session.markConnected(nowMs)
   const pingMs = options.pingIntervalMs
-  session.nextPingAtMs = nowMs + (pingMs > 0 ? Math.floor(pingMs * (0.5 + Math.random() / 2)) : 0)
   session.reply(
     encodeServerMessage({
       type: 'result',
@@ -110,14 +116,14 @@ export async function handleConnect(session: Session, command: ConnectCommand): 
           client: session.clientId,
           version: options.serverVersion,
           ...(expiresAtMs === undefined ? {} : { expires: true, ttlSeconds: ttlSeconds(expiresAtMs, nowMs) }),
-          subs,
+          subs: seated.bodies,
           ...(pingMs > 0 ? { pingSeconds: Math.ceil(pingMs / 1000), pong: true } : {}),
         },
       },
     }),
   )
   session.flush()
-  for (const { result } of results) result.activate()
+  for (const result of seated.results) result.activate()
 }
 
 /**
@@ -132,9 +138,7 @@ export async function handleRefresh(session: Session, command: RefreshCommand): 
   if (expiresAtMs !== undefined && expiresAtMs <= nowMs) {
     throw new PeerError(ErrorReason.expired, 'connection expired', { disconnect: DisconnectReason.expired })
   }
-  session.expiresAtMs = expiresAtMs
-  session.info = claims.info
-  session.connInfo = claims.info === undefined ? undefined : JSON.stringify(claims.info)
+  session.setCredentials(claims.info, expiresAtMs)
   session.reply(
     encodeServerMessage({
       type: 'result',

@@ -80,7 +80,7 @@ export function registerControlHandlers(hub: HubApi, index: SessionIndex, logger
       const expireAt = optionalInteger(message, 'expireAt')
       for (const session of targets(index, message)) {
         if (expired) session.close(DisconnectCode.expired)
-        else if (expireAt !== undefined) session.expiresAtMs = expireAt > 0 ? expireAt * 1000 : undefined
+        else if (expireAt !== undefined) session.setExpiry(expireAt > 0 ? expireAt * 1000 : undefined)
       }
     }),
   ]
@@ -98,7 +98,7 @@ function parseSince(value: unknown): StreamPosition | undefined {
   return { offset, epoch: epoch ?? '' }
 }
 
-/** Subscribes a session server-side and tells its client with a `subscribe` push. */
+/** Subscribes a session server-side (the one subscribe flow) and tells its client with a `subscribe` push. */
 async function serverSubscribe(
   session: Session,
   channel: string,
@@ -106,24 +106,15 @@ async function serverSubscribe(
   since: StreamPosition | undefined,
   logger: CentrifugeLogger,
 ): Promise<void> {
-  if (session.state !== 'connected' || session.subs.has(channel) || session.pending.has(channel)) return
-  const { hub } = session.deps
-  const info = { user: session.userId, client: session.clientId, ...(session.connInfo === undefined ? {} : { connInfo: session.connInfo }) }
-  session.pending.add(channel)
+  if (session.state !== 'connected' || session.hasSub(channel)) return
   let result
   try {
-    result = await hub.subscribe(session, channel, { info, granted: true, ...(since === undefined ? {} : { since }) })
+    result = await session.seat(channel, { granted: true, since }, { serverSide: true, joinLeave: true })
   } catch (error) {
     logger.warn({ err: error, channel, client: session.clientId }, 'server-side subscribe refused')
     return
-  } finally {
-    session.pending.delete(channel)
   }
-  if (session.isClosed) {
-    await hub.unsubscribe(session, channel)
-    return
-  }
-  session.subs.set(channel, { serverSide: true, joinLeave: result.joinLeave })
+  if (result === undefined) return
   const body = subscribeResultBody(result, since !== undefined, data)
   session.push({ type: 'subscribe', channel, body })
   result.activate()

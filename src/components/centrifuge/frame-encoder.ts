@@ -1,18 +1,10 @@
-import type { ClientInfo } from '../../engine/types.js'
 import type { FrameEncoder, HubEvent } from '../../hub/types.js'
-import { encodePush, type WireClientInfo } from '../../protocol/centrifuge/index.js'
+import { encodePush } from '../../protocol/centrifuge/index.js'
 import type { PreparedMessage } from '../../server/types.js'
+import { toWireInfo, toWirePublication } from './wire.js'
 
 /** The hub format key of native-protocol subscribers. */
 export const centrifugeFormat = 'centrifuge-json'
-
-/** Engine client info → wire client info (same fields; optional ones only when set). */
-export function toWireInfo(info: ClientInfo): WireClientInfo {
-  const wire: WireClientInfo = { user: info.user, client: info.client }
-  if (info.connInfo !== undefined) wire.connInfo = info.connInfo
-  if (info.chanInfo !== undefined) wire.chanInfo = info.chanInfo
-  return wire
-}
 
 /**
  * Encodes each hub event once into a push line framed once for every native-protocol
@@ -34,19 +26,8 @@ export class CentrifugeFrameEncoder implements FrameEncoder<PreparedMessage> {
 /** The push line for a hub event. */
 export function encodeHubEvent(event: HubEvent): string {
   switch (event.type) {
-    case 'publication': {
-      const { publication } = event
-      return encodePush({
-        type: 'pub',
-        channel: event.channel,
-        publication: {
-          data: publication.data,
-          offset: publication.offset,
-          ...(publication.info === undefined ? {} : { info: toWireInfo(publication.info) }),
-          ...(publication.tags === undefined ? {} : { tags: publication.tags }),
-        },
-      })
-    }
+    case 'publication':
+      return encodePush({ type: 'pub', channel: event.channel, publication: toWirePublication(event.publication) })
     case 'join':
       return encodePush({ type: 'join', channel: event.channel, info: toWireInfo(event.info) })
     case 'leave':

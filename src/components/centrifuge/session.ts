@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { TokenVerifier } from '../../auth/types.js'
 import { ErrorReason, PeerError } from '../../errors.js'
-import type { HubApi, HubEvent, Subscriber } from '../../hub/types.js'
+import type { ClientInfo, StreamPosition } from '../../engine/types.js'
+import type { Actor, HubApi, HubEvent, SubscribeResult, Subscriber } from '../../hub/types.js'
 import {
   decodeCommand,
   disconnectCodeOf,
@@ -55,6 +56,18 @@ export type SessionSub = {
 
 export type SessionState = 'connecting' | 'connected' | 'failed' | 'closed'
 
+/** What `Session.seat` subscribes with. */
+export type SeatRequest = {
+  /** Skip the namespace's subscribe policy: a token or the server granted the channel. */
+  granted: boolean
+  /** Recover from this position. */
+  since?: StreamPosition | undefined
+  /** The subscription token's `info`, as JSON text. */
+  chanInfo?: string | undefined
+  /** Refuse (and undo) a recovery that failed instead of answering `recovered: false`. */
+  rejectUnrecovered?: boolean | undefined
+}
+
 /**
  * One native-protocol connection: its identity, subscriptions, timers' bookkeeping and output
  * buffer. It is the connection's `Subscriber` in the hub.
@@ -71,18 +84,18 @@ export class Session implements Subscriber<PreparedMessage> {
   readonly openedAtMs: number
   readonly subs = new Map<string, SessionSub>()
   /** Channels with a subscribe in flight (client or server-side). */
-  readonly pending = new Set<string>()
-  userId = ''
+  readonly #pending = new Set<string>()
+  #userId = ''
   /** The connection token's `info`, parsed and as JSON text (`conn_info`). */
-  info: unknown
-  connInfo: string | undefined
+  #info: unknown
+  #connInfo: string | undefined
   /** Connection expiry (ms since the epoch); undefined: never. */
-  expiresAtMs: number | undefined
-  state: SessionState = 'connecting'
+  #expiresAtMs: number | undefined
+  #state: SessionState = 'connecting'
   /** Set once a subscription with an expiry exists, so `tick` skips the scan for everyone else. */
-  hasExpiringSubs = false
-  nextPingAtMs = 0
-  awaitingPongSinceMs: number | undefined
+  #hasExpiringSubs = false
+  #nextPingAtMs = 0
+  #awaitingPongSinceMs: number | undefined
   readonly #rate: CommandRate
   #out: string[] = []
   #queue: Promise<void> = Promise.resolve()
@@ -96,7 +109,116 @@ export class Session implements Subscriber<PreparedMessage> {
   }
 
   get isClosed(): boolean {
-    return this.state === 'closed'
+    return this.#state === 'closed'
+  }
+
+  get state(): SessionState {
+    return this.#state
+  }
+
+  /** '' until `connect` names a user (and for anonymous connections). */
+  get userId(): string {
+    return this.#userId
+  }
+
+  get info(): unknown {
+    return this.#info
+  }
+
+  get connInfo(): string | undefined {
+    return this.#connInfo
+  }
+
+  get expiresAtMs(): number | undefined {
+    return this.#expiresAtMs
+  }
+
+  /** This connection as the hub's actor (whose namespace policy applies). */
+  get actor(): Actor {
+    return { userId: this.#userId, clientId: this.clientId }
+  }
+
+  /** This connection as a presence entry or publication author; `chanInfo` is JSON text. */
+  clientInfo(chanInfo?: string): ClientInfo {
+    const info: ClientInfo = { user: this.#userId, client: this.clientId }
+    if (this.#connInfo !== undefined) info.connInfo = this.#connInfo
+    if (chanInfo !== undefined) info.chanInfo = chanInfo
+    return info
+  }
+
+  /** Who the connection is: set once, by `connect`. */
+  identify(userId: string): void {
+    this.#userId = userId
+  }
+
+  /** A connection token's `info` and expiry (ms since the epoch; undefined: never), at connect or refresh. */
+  setCredentials(info: unknown, expiresAtMs: number | undefined): void {
+    this.#info = info
+    this.#connInfo = info === undefined ? undefined : JSON.stringify(info)
+    this.#expiresAtMs = expiresAtMs
+  }
+
+  /** A new connection expiry from the server API; undefined: never. */
+  setExpiry(expiresAtMs: number | undefined): void {
+    this.#expiresAtMs = expiresAtMs
+  }
+
+  /** `connect` succeeded: the session is found by user from now on, and its first ping is scheduled (jittered). */
+  markConnected(nowMs: number): void {
+    this.#state = 'connected'
+    this.deps.index.connected(this)
+    const pingMs = this.deps.options.pingIntervalMs
+    this.#nextPingAtMs = nowMs + (pingMs > 0 ? Math.floor(pingMs * (0.5 + Math.random() / 2)) : 0)
+  }
+
+  /** Whether `channel` is subscribed, or has a subscribe in flight. */
+  hasSub(channel: string): boolean {
+    return this.subs.has(channel) || this.#pending.has(channel)
+  }
+
+  /**
+   * The one subscribe flow, for a client's `subscribe`, the server-side channels of `connect` and
+   * the server API's `subscribe`: seats the session on `channel` in the hub (recovering from
+   * `since`) and records the subscription (`sub.joinLeave` only where the namespace has them).
+   * Undefined when the connection closed meanwhile: the seat is undone. With
+   * `rejectUnrecovered`, a recovery that failed is undone and refused (unrecoverablePosition).
+   * The caller replies, then calls `activate()` on the result.
+   */
+  async seat(channel: string, request: SeatRequest, sub: SessionSub): Promise<SubscribeResult | undefined> {
+    const { hub } = this.deps
+    const { since } = request
+    let result: SubscribeResult
+    this.#pending.add(channel)
+    try {
+      result = await hub.subscribe(this, channel, {
+        info: this.clientInfo(request.chanInfo),
+        granted: request.granted,
+        ...(since === undefined ? {} : { since }),
+      })
+    } finally {
+      this.#pending.delete(channel)
+    }
+    if (this.isClosed) {
+      await hub.unsubscribe(this, channel)
+      return undefined
+    }
+    if (since !== undefined && !result.recovered && request.rejectUnrecovered === true) {
+      await hub.unsubscribe(this, channel)
+      throw new PeerError(ErrorReason.unrecoverablePosition, 'unrecoverable position')
+    }
+    this.subs.set(channel, { ...sub, joinLeave: sub.joinLeave && result.joinLeave })
+    if (sub.expiresAtMs !== undefined) this.#hasExpiringSubs = true
+    return result
+  }
+
+  /** Moves a subscription's expiry (ms since the epoch; undefined: never). */
+  setSubExpiry(sub: SessionSub, expiresAtMs: number | undefined): void {
+    if (expiresAtMs === undefined) {
+      delete sub.expiresAtMs
+      return
+    }
+    sub.expiresAtMs = expiresAtMs
+    this.#hasExpiringSubs = true
   }
 
   /** Queues a frame's commands behind those of earlier frames. Never rejects. */
@@ -121,7 +243,7 @@ export class Session implements Subscriber<PreparedMessage> {
 
   async #process(frame: string): Promise<void> {
     for (const line of splitFrame(frame)) {
-      if (this.state === 'closed') return
+      if (this.#state === 'closed') return
       let command: ClientCommand
       try {
         command = decodeCommand(line)
@@ -130,7 +252,7 @@ export class Session implements Subscriber<PreparedMessage> {
         return
       }
       if (command.type === 'pong') {
-        this.awaitingPongSinceMs = undefined
+        this.#awaitingPongSinceMs = undefined
         continue
       }
       const verdict = this.#rate.take(Date.now())
@@ -163,12 +285,12 @@ export class Session implements Subscriber<PreparedMessage> {
         this.#fail(error)
         return false
       }
-      if (command.type === 'connect') this.state = 'failed'
+      if (command.type === 'connect') this.#state = 'failed'
       if (id !== 0) this.replyError(id, error)
       return true
     }
     this.#internalError(error, 'command failed', command.type)
-    if (command.type === 'connect') this.state = 'failed'
+    if (command.type === 'connect') this.#state = 'failed'
     if (id !== 0) this.replyError(id, new PeerError(ErrorReason.internal, ''))
     return true
   }
@@ -208,12 +330,12 @@ export class Session implements Subscriber<PreparedMessage> {
     if (this.#out.length === 0) return
     const lines = this.#out
     this.#out = []
-    if (this.state !== 'closed') this.conn.send(lines.length === 1 ? (lines[0] as string) : lines.join('\n'))
+    if (this.#state !== 'closed') this.conn.send(lines.length === 1 ? (lines[0] as string) : lines.join('\n'))
   }
 
   /** Hub delivery. Join/leave only on subscriptions that asked for them. */
   deliver(frame: PreparedMessage, event: HubEvent): void {
-    if (this.state === 'closed') return
+    if (this.#state === 'closed') return
     if (event.type !== 'publication' && this.subs.get(event.channel)?.joinLeave !== true) return
     this.flush()
     this.conn.sendPrepared(frame)
@@ -243,26 +365,26 @@ export class Session implements Subscriber<PreparedMessage> {
   /** Sends a ping when due and enforces pong, stale and expiry deadlines. Called by the housekeeper. */
   tick(nowMs: number): void {
     const { options } = this.deps
-    if (this.state === 'connecting' || this.state === 'failed') {
+    if (this.#state === 'connecting' || this.#state === 'failed') {
       if (nowMs - this.openedAtMs >= options.staleCloseDelayMs) this.close(DisconnectCode.stale)
       return
     }
-    if (this.state !== 'connected') return
-    if (this.awaitingPongSinceMs !== undefined && nowMs - this.awaitingPongSinceMs >= options.pongTimeoutMs) {
+    if (this.#state !== 'connected') return
+    if (this.#awaitingPongSinceMs !== undefined && nowMs - this.#awaitingPongSinceMs >= options.pongTimeoutMs) {
       this.close(DisconnectCode.noPong)
       return
     }
-    if (this.expiresAtMs !== undefined && nowMs >= this.expiresAtMs + options.expiredCloseDelayMs) {
+    if (this.#expiresAtMs !== undefined && nowMs >= this.#expiresAtMs + options.expiredCloseDelayMs) {
       this.close(DisconnectCode.expired)
       return
     }
-    if (options.pingIntervalMs > 0 && nowMs >= this.nextPingAtMs) {
-      this.nextPingAtMs = nowMs + options.pingIntervalMs
+    if (options.pingIntervalMs > 0 && nowMs >= this.#nextPingAtMs) {
+      this.#nextPingAtMs = nowMs + options.pingIntervalMs
       this.reply(pingMessage)
       this.flush()
-      if (this.awaitingPongSinceMs === undefined) this.awaitingPongSinceMs = nowMs
+      if (this.#awaitingPongSinceMs === undefined) this.#awaitingPongSinceMs = nowMs
     }
-    if (!this.hasExpiringSubs) return
+    if (!this.#hasExpiringSubs) return
     for (const [channel, sub] of this.subs) {
       if (sub.expiresAtMs !== undefined && nowMs >= sub.expiresAtMs + options.expiredCloseDelayMs) {
         if (sub.serverSide) {
@@ -276,15 +398,15 @@ export class Session implements Subscriber<PreparedMessage> {
 
   /** Closes the connection with a disconnect code (reason from the protocol table unless given). */
   close(code: number, reason?: string): void {
-    if (this.state === 'closed') return
+    if (this.#state === 'closed') return
     this.flush()
-    this.state = 'closed'
+    this.#state = 'closed'
     this.conn.close(code, reason ?? disconnectReason[code] ?? '')
   }
 
   /** Marks the session closed (the connection is gone) without writing anything. */
   markClosed(): void {
     this.#out = []
-    this.state = 'closed'
+    this.#state = 'closed'
   }
 }

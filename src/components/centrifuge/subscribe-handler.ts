@@ -8,9 +8,9 @@ import {
   type SubscribeResultBody,
   type UnsubscribeCommand,
 } from '../../protocol/centrifuge/index.js'
-import type { ClientInfo, StreamPosition } from '../../engine/types.js'
 import { expiryOf, ttlSeconds } from './expiry.js'
 import { checkSubscriptionToken } from './token-checks.js'
+import { toWirePublication } from './wire.js'
 import type { Session } from './session.js'
 
 /** Subscribe flag bit: the client (with `getState`) wants 112 instead of `recovered: false`. */
@@ -32,23 +32,11 @@ export function subscribeResultBody(result: SubscribeResult, wasRecovering: bool
     body.wasRecovering = true
     body.recovered = result.recovered
     if (result.recovered && result.publications.length > 0) {
-      body.publications = result.publications.map((publication) => ({
-        data: publication.data,
-        offset: publication.offset,
-        ...(publication.info === undefined ? {} : { info: publication.info }),
-        ...(publication.tags === undefined ? {} : { tags: publication.tags }),
-      }))
+      body.publications = result.publications.map(toWirePublication)
     }
   }
   if (data !== undefined) body.data = data
   return body
-}
-
-function memberInfo(session: Session, chanInfo: unknown): ClientInfo {
-  const info: ClientInfo = { user: session.userId, client: session.clientId }
-  if (session.connInfo !== undefined) info.connInfo = session.connInfo
-  if (chanInfo !== undefined) info.chanInfo = JSON.stringify(chanInfo)
-  return info
 }
 
 /**
@@ -57,42 +45,25 @@ function memberInfo(session: Session, chanInfo: unknown): ClientInfo {
  */
 export async function handleSubscribe(session: Session, command: SubscribeCommand): Promise<void> {
   const { channel } = command
-  if (session.subs.has(channel) || session.pending.has(channel)) {
-    throw new PeerError(ErrorReason.alreadySubscribed, 'already subscribed')
-  }
+  if (session.hasSub(channel)) throw new PeerError(ErrorReason.alreadySubscribed, 'already subscribed')
   let claims: SubscriptionClaims | undefined
   if (command.token !== '') claims = await checkSubscriptionToken(session, 'subscribe', command.token, channel)
   const expiresAtMs = claims === undefined ? undefined : expiryOf(claims)
   const nowMs = Date.now()
   if (expiresAtMs !== undefined && expiresAtMs <= nowMs) throw new PeerError(ErrorReason.tokenExpired, 'token expired')
 
-  const { hub } = session.deps
-  const since: StreamPosition | undefined = command.recover
-  let result: SubscribeResult
-  session.pending.add(channel)
-  try {
-    result = await hub.subscribe(session, channel, {
-      info: memberInfo(session, claims?.info),
+  const since = command.recover
+  const result = await session.seat(
+    channel,
+    {
       granted: claims !== undefined,
-      ...(since === undefined ? {} : { since }),
-    })
-  } finally {
-    session.pending.delete(channel)
-  }
-  if (session.isClosed) {
-    await hub.unsubscribe(session, channel)
-    return
-  }
-  if (since !== undefined && !result.recovered && (command.flag & rejectUnrecoveredFlag) !== 0) {
-    await hub.unsubscribe(session, channel)
-    throw new PeerError(ErrorReason.unrecoverablePosition, 'unrecoverable position')
-  }
-  session.subs.set(channel, {
-    serverSide: false,
-    joinLeave: command.joinLeave && result.joinLeave,
-    ...(expiresAtMs === undefined ? {} : { expiresAtMs }),
-  })
-  if (expiresAtMs !== undefined) session.hasExpiringSubs = true
+      since,
+      chanInfo: claims?.info === undefined ? undefined : JSON.stringify(claims.info),
+      rejectUnrecovered: (command.flag & rejectUnrecoveredFlag) !== 0,
+    },
+    { serverSide: false, joinLeave: command.joinLeave, ...(expiresAtMs === undefined ? {} : { expiresAtMs }) },
+  )
+  if (result === undefined) return
   const body = subscribeResultBody(result, since !== undefined, claims?.data === undefined ? undefined : JSON.stringify(claims.data))
   if (expiresAtMs !== undefined) {
     body.expires = true
@@ -122,12 +93,7 @@ export async function handleSubRefresh(session: Session, command: SubRefreshComm
   const claims = await checkSubscriptionToken(session, 'subRefresh', command.token, command.channel)
   const nowMs = Date.now()
   const expiresAtMs = expiryOf(claims)
-  if (expiresAtMs === undefined) {
-    delete sub.expiresAtMs
-  } else {
-    sub.expiresAtMs = expiresAtMs
-    session.hasExpiringSubs = true
-  }
+  session.setSubExpiry(sub, expiresAtMs)
   const expiry = expiresAtMs === undefined ? {} : { expires: true, ttlSeconds: ttlSeconds(expiresAtMs, nowMs) }
   session.reply(encodeServerMessage({ type: 'result', id: command.id, result: { type: 'sub_refresh', ...expiry } }))
 }

@@ -1,6 +1,6 @@
 import { ErrorReason, PeerError } from '../../errors.js'
 import type { HubApi } from '../../hub/types.js'
-import { dmUsers, lobbyChannel, personalChannel, roomChannel, roomOf, slugify, userIdPattern } from './chat-channels.js'
+import { dmUsers, lobbyChannel, personalChannel, roomOf, slugify, userIdPattern } from './chat-channels.js'
 import { chatInput, decode, displayName, profileColors } from './chat-input.js'
 import type { ChatOptions } from './chat-options.js'
 import type { ChatStore, DirectChat, Profile, ReadMark, Room } from './chat-store.js'

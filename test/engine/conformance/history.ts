@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { ClientInfo, Engine, PublishResult } from '../../../src/engine/types.js'
 import { sleep } from '../recorder.js'
-import { type ConformanceContext, KEEP, info } from './context.js'
+import { type ConformanceContext, KEEP } from './context.js'
 
 /** History reads (since, limit, reverse), retention by size and TTL, removeHistory. */
 export function historyCases(ctx: ConformanceContext): void {
