@@ -1,5 +1,4 @@
-import type { ClientInfo } from '../../engine/types.js'
-import type { FrameEncoder, HubEvent } from '../../hub/types.js'
+import type { ClientInfo, FrameEncoder, HubEvent } from '../../hub/types.js'
 import { encodePush, type WireClientInfo } from '../../protocol/centrifuge/index.js'
 import type { PreparedMessage } from '../../server/types.js'
 

@@ -1,6 +1,6 @@
 import type { SubscriptionClaims } from '../../auth/types.js'
 import { ErrorCode, ProtocolError } from '../../errors.js'
-import type { SubscribeResult } from '../../hub/types.js'
+import type { ClientInfo, StreamPosition, SubscribeResult } from '../../hub/types.js'
 import {
   DisconnectCode,
   encodeError,
@@ -10,7 +10,6 @@ import {
   type SubscribeResultBody,
   type UnsubscribeCommand,
 } from '../../protocol/centrifuge/index.js'
-import type { ClientInfo, StreamPosition } from '../../engine/types.js'
 import { expiryOf, ttlSeconds } from './expiry.js'
 import type { Session } from './session.js'
 
