@@ -3,12 +3,10 @@ import { readFileSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import type { HttpHandler } from '../server/types.js'
+import type { HttpHandler, HttpMountable } from '../server/types.js'
 
 /** Where the browser build of centrifuge-js is served. */
 export const CLIENT_SCRIPT_PATH = '/client/centrifuge.js'
-
-type HttpMountable = { mount(path: string, handler: HttpHandler): void }
 
 type StaticFile = { body: Buffer; etag: string; contentType: string }
 

@@ -3,7 +3,7 @@ import { readFile, realpath, stat } from 'node:fs/promises'
 import { extname, join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ServerResponse } from 'node:http'
-import type { HttpHandler } from '../server/types.js'
+import type { HttpHandler, HttpMountable } from '../server/types.js'
 
 /** The `web/` folder shipped with Sprocket (the chat page). */
 export const defaultWebRoot = fileURLToPath(new URL('../../web/', import.meta.url))
@@ -48,7 +48,7 @@ type CachedFile = { body: Buffer; etag: string; mtimeMs: number; size: number }
 
 /** What `webStaticMount` needs of `sprocket serve`'s context. */
 export type WebStaticMountContext = {
-  app: { mount(path: string, handler: HttpHandler): unknown }
+  app: HttpMountable
   config: { chat: { enabled: boolean } }
 }
 

@@ -49,3 +49,12 @@ export interface Component {
 
 /** A plain HTTP route (health, metrics, APIs, static files). */
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>
+
+/**
+ * What plain HTTP routes are mounted on: `App`, or anything with the same `mount` (a test double,
+ * an embedding application's router). Route modules take this rather than `App`, so they depend
+ * on the one method they use.
+ */
+export interface HttpMountable {
+  mount(path: string, handler: HttpHandler): void
+}

@@ -3,17 +3,15 @@ import type { Logger } from 'pino'
 import { apiKeyMatches, presentedApiKey } from '../../auth/api-key.js'
 import { anonymousAllowed, hasTokenKey, type ClientAuthOptions } from '../../auth/client-auth-options.js'
 import { ErrorCode, ProtocolError } from '../../errors.js'
-import type { HttpHandler } from '../../server/types.js'
+import { BodyTooLargeError, readBody } from '../../server/read-body.js'
+import { sendJson } from '../../server/send-json.js'
+import type { HttpHandler, HttpMountable } from '../../server/types.js'
 import { DEFAULT_API_MAX_BODY_BYTES } from './api-options.js'
-import { BodyTooLargeError, readBody } from './read-body.js'
 import { isApiMethod, parseRequest } from './requests.js'
 import { ServerApiExecutor, type NodeStats, type ServerApiHub } from './server-api-executor.js'
 
 /** Where the API is served: `POST /api/<method>`. */
 export const SERVER_API_PREFIX = '/api'
-
-/** Anything routes can be mounted on (the server's `App`). */
-export type HttpMountable = { mount(path: string, handler: HttpHandler): void }
 
 type ApiLogger = Pick<Logger, 'info' | 'warn' | 'error'>
 
@@ -44,12 +42,6 @@ function transportStatus(code: number): number {
     default:
       return 500
   }
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers })
-  res.end(text)
 }
 
 function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
