@@ -1,6 +1,6 @@
 import { mountEcho, mountHealthRoutes, mountMetricsRoute } from './builtin-mounts.js'
 import type { Mount } from './serve-context.js'
-import { serverApiMount } from '../http/api/server-api.js'
+import { serverApiMount } from '../http/centrifuge-api/server-api.js'
 import { clientScriptMount } from '../http/client-script.js'
 import { webStaticMount } from '../http/web-static.js'
 import { centrifugeMount } from '../components/centrifuge/centrifuge-mount.js'

@@ -14,7 +14,7 @@ import { createLogger } from '../../src/cli/logger.js'
 import { startServer, type RunningServer } from '../../src/cli/start-server.js'
 import { centrifugeMount } from '../../src/components/centrifuge/centrifuge-mount.js'
 import { configSchema } from '../../src/config/index.js'
-import { serverApiMount } from '../../src/http/api/server-api.js'
+import { serverApiMount } from '../../src/http/centrifuge-api/server-api.js'
 
 const apiKey = 'fanout-test-key'
 const channel = 'fan:room'
