@@ -67,8 +67,3 @@ export function mountClientScript(app: HttpMountable): void {
   app.mount(CLIENT_SCRIPT_PATH, serveFile(load(path, 'application/javascript; charset=utf-8')))
   app.mount(`${CLIENT_SCRIPT_PATH}.map`, serveFile(load(`${path}.map`, 'application/json; charset=utf-8')))
 }
-
-/** `sprocket serve`'s hook for `mountClientScript`. */
-export function clientScriptMount({ app }: { app: HttpMountable }): void {
-  mountClientScript(app)
-}

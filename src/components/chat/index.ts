@@ -6,4 +6,3 @@ export { ChatStore, type Profile, type Room, type DirectChat, type ReadMark } fr
 export { registerChatRpc, chatMethods } from './chat-rpc.js'
 export { loadDemoSecret, demoSecretFile } from './demo-secret.js'
 export { dmChannel, roomChannel, personalChannel, lobbyChannel } from './chat-channels.js'
-export { chatMount, chatDemoSignIn, chatDemoTokenSecret, type ChatMountContext } from './chat-mount.js'

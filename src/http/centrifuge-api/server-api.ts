@@ -148,23 +148,3 @@ export function mountServerApi(app: HttpMountable, options: ServerApiOptions): v
     logger.warn('no client token key configured: anyone may connect without a token (set SPROCKET_TOKEN_SECRET to require tokens)')
   }
 }
-
-/** The part of `sprocket serve`'s context the server API needs. */
-export type ServerApiContext = {
-  app: HttpMountable & { readonly connectionCount: number }
-  hub: ServerApiHub
-  config: { api: { key?: string | undefined; maxBodyBytes: number }; client: ClientAuthOptions }
-  logger: ApiLogger
-}
-
-/** `sprocket serve`'s hook: the server API from the `api` and `client` config sections. */
-export function serverApiMount({ app, hub, config, logger }: ServerApiContext): void {
-  mountServerApi(app, {
-    hub,
-    apiKey: config.api.key,
-    maxBodyBytes: config.api.maxBodyBytes,
-    logger,
-    clientAuth: config.client,
-    nodeStats: () => ({ numClients: app.connectionCount, numUsers: 0 }),
-  })
-}
