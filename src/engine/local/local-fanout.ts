@@ -10,6 +10,11 @@ type Delivery =
 /** Receives what a handler threw; the delivery queue carries on with the next event. */
 export type HandlerErrorReporter = (error: unknown, event: string) => void
 
+/** Reports handler errors as process warnings: never lost, never fatal. The engines' default. */
+export const warnHandlerError: HandlerErrorReporter = (error, event) => {
+  process.emitWarning(`engine handler threw on ${event}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+}
+
 /**
  * The node-local end of fan-out: the set of channels this node subscribed to and an ordered
  * delivery queue to the node's `EngineHandler`. Every engine uses one; a distributed engine feeds
