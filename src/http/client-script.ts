@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path'
 import type { HttpHandler, HttpMountable } from '../server/types.js'
 
 /** Where the browser build of centrifuge-js is served. */
-export const CLIENT_SCRIPT_PATH = '/client/centrifuge.js'
+const CLIENT_SCRIPT_PATH = '/client/centrifuge.js'
 
 type StaticFile = { body: Buffer; etag: string; contentType: string }
 
@@ -15,7 +15,7 @@ type StaticFile = { body: Buffer; etag: string; contentType: string }
  * `centrifuge` package. The package's `exports` hide `dist/`, so it is found next to the entry
  * point `require.resolve` gives.
  */
-export function centrifugeBrowserBundlePath(): string {
+function centrifugeBrowserBundlePath(): string {
   const entry = createRequire(import.meta.url).resolve('centrifuge')
   return join(dirname(entry), '..', 'dist', 'centrifuge.js')
 }

@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http'
 import type { HttpHandler } from '../server/types.js'
 
 /** The `web/` folder shipped with Sprocket (the chat page). */
-export const defaultWebRoot = fileURLToPath(new URL('../../web/', import.meta.url))
+const defaultWebRoot = fileURLToPath(new URL('../../web/', import.meta.url))
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

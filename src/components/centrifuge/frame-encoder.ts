@@ -31,7 +31,7 @@ export class CentrifugeFrameEncoder implements FrameEncoder<PreparedMessage> {
 }
 
 /** The push line for a hub event. */
-export function encodeHubEvent(event: HubEvent): string {
+function encodeHubEvent(event: HubEvent): string {
   switch (event.type) {
     case 'publication': {
       const { publication } = event

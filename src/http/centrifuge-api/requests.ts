@@ -26,7 +26,7 @@ const publishOptions = {
   version_epoch: z.string().optional(),
 }
 
-export const requestSchemas = {
+const requestSchemas = {
   publish: z.looseObject({ channel, ...publishOptions }),
   broadcast: z.looseObject({ channels: z.array(z.string()).min(1, 'required'), ...publishOptions }),
   subscribe: z.looseObject({

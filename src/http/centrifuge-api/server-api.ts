@@ -11,7 +11,7 @@ import { isApiMethod, parseRequest } from './requests.js'
 import { ServerApiExecutor, type NodeStats, type ServerApiHub } from './server-api-executor.js'
 
 /** Where the API is served: `POST /api/<method>`. */
-export const SERVER_API_PREFIX = '/api'
+const SERVER_API_PREFIX = '/api'
 
 type ApiLogger = Pick<Logger, 'info' | 'warn' | 'error'>
 
@@ -59,7 +59,7 @@ function errorBody(code: number, message: string): { error: { code: number; mess
  * body not JSON → 400. Past that every answer is HTTP 200 with `{"result":…}` or
  * `{"error":{"code","message"}}` (batch: `{"replies":[…]}`), as Centrifugo answers.
  */
-export function createServerApiHandler(options: ServerApiOptions): HttpHandler {
+function createServerApiHandler(options: ServerApiOptions): HttpHandler {
   const onBug = (error: unknown, method: string) => options.logger.error({ err: error, method }, 'server API method failed')
   const executor = new ServerApiExecutor({ hub: options.hub, onBug, ...(options.nodeStats ? { nodeStats: options.nodeStats } : {}) })
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_API_MAX_BODY_BYTES
