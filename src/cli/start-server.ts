@@ -1,3 +1,4 @@
+/** The composition root: builds engine, hub and `App` from the config and runs every mount. */
 import type { Logger } from 'pino'
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import type { Config } from '../config/index.js'

@@ -1,3 +1,4 @@
+/** The whole config schema, composed from each feature's own section schema. */
 import { z } from 'zod'
 import { engineOptionsSchema } from '../engine/options.js'
 import { channelsOptionsSchema } from '../hub/options.js'

@@ -1,3 +1,6 @@
+/**
+ * The config sections of the HTTP/WebSocket server itself (host, port, TLS, limits, keepalive, compression).
+ */
 import { z } from 'zod'
 
 /**

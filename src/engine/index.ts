@@ -1,3 +1,4 @@
+/** Public entry point of `engine/`: `createEngine()`, the one place that chooses between engines. */
 import { resolve } from 'node:path'
 import { type HandlerErrorReporter } from './local/local-fanout.js'
 import { createMemoryEngine } from './memory/memory-engine.js'

@@ -1,3 +1,4 @@
+/** Serves the installed centrifuge-js browser bundle, so pages need no build step or CDN. */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'

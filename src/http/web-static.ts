@@ -1,3 +1,4 @@
+/** Safe static file serving for `web/` (the chat page). */
 import { createHash } from 'node:crypto'
 import { readFile, realpath, stat } from 'node:fs/promises'
 import { extname, join, resolve, sep } from 'node:path'

@@ -1,3 +1,4 @@
+/** The `channels` config section: namespace options and the hub's limits. */
 import { z } from 'zod'
 
 /**

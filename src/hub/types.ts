@@ -1,3 +1,4 @@
+/** The hub's contract (`HubApi`) and the types components use with it. */
 import type { ClientInfo, ControlMessage, HistoryQuery, HistoryResult, PresenceStats, Publication, PublishResult, StreamPosition } from '../engine/types.js'
 import type { ChannelOptions } from './channel-options.js'
 

@@ -1,3 +1,6 @@
+/**
+ * The one catch of the server layer: runs a component's callbacks and turns what they throw into closes.
+ */
 import type { Logger } from 'pino'
 import { ProtocolError } from '../errors.js'
 import type { Component, Conn } from './types.js'

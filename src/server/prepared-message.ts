@@ -1,3 +1,4 @@
+/** WebSocket frames built once and written to many connections (fan-out). */
 import type { PreparedMessage } from './types.js'
 
 const OPCODE_TEXT = 0x1

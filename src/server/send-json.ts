@@ -1,3 +1,4 @@
+/** The one JSON answer every plain HTTP route writes. */
 import type { ServerResponse } from 'node:http'
 
 /**

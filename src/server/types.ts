@@ -1,3 +1,4 @@
+/** The server's seams: `Conn`, `Component`, `HttpHandler`, `HttpMountable`. */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /** The request that opened a connection, as the component sees it. */

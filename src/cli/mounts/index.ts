@@ -1,3 +1,4 @@
+/** The ordered list of features `sprocket serve` mounts on its `App`. */
 import type { Mount } from '../serve-context.js'
 import { centrifugeMount } from './centrifuge.js'
 import { serverApiMount } from './centrifuge-api.js'

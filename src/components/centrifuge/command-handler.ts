@@ -1,3 +1,6 @@
+/**
+ * Runs one decoded client command of a native-protocol session (dispatch to the per-command handlers).
+ */
 import { ErrorCode, ProtocolError } from '../../errors.js'
 import type { Actor } from '../../hub/types.js'
 import {

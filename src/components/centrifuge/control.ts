@@ -1,3 +1,6 @@
+/**
+ * Executes the hub's control messages (disconnect, unsubscribe, subscribe, refresh) on this node's sessions.
+ */
 import type { ControlKind } from '../../hub/control-messages.js'
 import type { ControlMessage, HubApi, StreamPosition } from '../../hub/types.js'
 import { DisconnectCode, UnsubscribeCode } from '../../protocol/centrifuge/index.js'

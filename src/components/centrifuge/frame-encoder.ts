@@ -1,3 +1,6 @@
+/**
+ * The native protocol's wire format on the hub: hub events encoded once into prepared push frames.
+ */
 import type { ClientInfo, FrameEncoder, HubEvent } from '../../hub/types.js'
 import { encodePush, type WireClientInfo } from '../../protocol/centrifuge/index.js'
 import type { PreparedMessage } from '../../server/types.js'

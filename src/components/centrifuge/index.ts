@@ -1,3 +1,4 @@
+/** Public entry point of the native protocol component. */
 export { CentrifugeComponent, type CentrifugeComponentDeps } from './centrifuge-component.js'
 export { mountCentrifuge, centrifugePath, type MountCentrifugeOptions } from './mount-centrifuge.js'
 export { RpcRegistry, type RpcContext, type RpcHandler, type SendHandler } from './rpc-registry.js'

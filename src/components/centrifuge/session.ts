@@ -1,3 +1,4 @@
+/** One native-protocol connection: its state, subscriptions, replies and deadlines. */
 import { randomUUID } from 'node:crypto'
 import type { TokenVerifier } from '../../auth/types.js'
 import { ErrorCode, ProtocolError } from '../../errors.js'

@@ -1,3 +1,4 @@
+/** The native protocol's `subscribe`, `unsubscribe` and `sub_refresh` commands. */
 import type { SubscriptionClaims } from '../../auth/types.js'
 import { ErrorCode, ProtocolError } from '../../errors.js'
 import type { ClientInfo, StreamPosition, SubscribeResult } from '../../hub/types.js'

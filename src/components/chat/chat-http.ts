@@ -1,3 +1,4 @@
+/** The chat's plain HTTP routes: the page's start-up config and demo sign-in. */
 import { randomBytes } from 'node:crypto'
 import { signConnectionToken } from '../../auth/index.js'
 import { BodyTooLargeError, readBody, RequestAbortedError } from '../../server/read-body.js'

@@ -1,3 +1,4 @@
+/** The chat's rules: rooms, direct messages, profiles, read marks, publishing through the hub. */
 import { ErrorCode, ProtocolError } from '../../errors.js'
 import type { HubApi } from '../../hub/types.js'
 import { dmUsers, lobbyChannel, personalChannel, roomOf, slugify, userIdPattern } from './chat-channels.js'

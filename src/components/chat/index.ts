@@ -1,3 +1,4 @@
+/** Public entry point of the chat app's server side. */
 export { mountChat, chatDbFile, type MountChatOptions, type MountedChat } from './mount-chat.js'
 export { chatOptionsSchema, type ChatOptions } from './chat-options.js'
 export { chatNamespaces, withChatNamespaces } from './chat-namespaces.js'

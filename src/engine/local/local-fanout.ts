@@ -1,3 +1,6 @@
+/**
+ * Node-local fan-out shared by every engine: subscribed channels and an ordered delivery queue to the hub.
+ */
 import type { ClientInfo, ControlMessage, EngineHandler, Publication, StreamPosition } from '../types.js'
 
 const Kind = { Publication: 0, Join: 1, Leave: 2, Control: 3 } as const

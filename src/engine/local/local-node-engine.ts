@@ -1,3 +1,4 @@
+/** The half every one-node engine shares: local fan-out, presence and the closed state. */
 import type {
   ClientInfo,
   ControlMessage,

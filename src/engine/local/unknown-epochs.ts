@@ -1,3 +1,6 @@
+/**
+ * Epochs of channels that have no stream yet, bounded, so reads of any name do not grow an engine.
+ */
 import { randomBytes } from 'node:crypto'
 
 /**

@@ -1,3 +1,4 @@
+/** `MemoryEngine`: the one-node engine that keeps history in memory. */
 import type { HandlerErrorReporter } from '../local/local-fanout.js'
 import { LocalNodeEngine } from '../local/local-node-engine.js'
 import { DEFAULT_IDEMPOTENCY_WINDOW_MS, streamMetaTtlMs } from '../local/stream-retention.js'

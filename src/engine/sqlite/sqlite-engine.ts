@@ -1,3 +1,4 @@
+/** `SqliteEngine`: the durable one-node engine (the default), with group commit. */
 import type Database from 'better-sqlite3'
 import type { HandlerErrorReporter } from '../local/local-fanout.js'
 import { EngineClosedError, LocalNodeEngine } from '../local/local-node-engine.js'

@@ -1,3 +1,4 @@
+/** Streams in SQLite: appends with offsets and epochs, history reads, trimming and expiry. */
 import type Database from 'better-sqlite3'
 import { DEFAULT_IDEMPOTENCY_WINDOW_MS, streamMetaTtlMs } from '../local/stream-retention.js'
 import { UnknownEpochs } from '../local/unknown-epochs.js'

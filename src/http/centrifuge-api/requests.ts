@@ -1,3 +1,4 @@
+/** Request bodies of the server API methods, decoded once at the boundary. */
 import { z } from 'zod'
 import { ErrorCode, ProtocolError } from '../../errors.js'
 

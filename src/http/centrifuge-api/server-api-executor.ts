@@ -1,3 +1,6 @@
+/**
+ * Executes decoded server API methods against the hub (publish, broadcast, presence, history, control).
+ */
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'

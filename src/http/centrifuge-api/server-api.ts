@@ -1,3 +1,4 @@
+/** The Centrifugo-compatible server HTTP API (`POST /api/<method>`): key check, body, replies. */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import { apiKeyMatches, presentedApiKey } from '../../auth/api-key.js'

@@ -1,3 +1,4 @@
+/** Centrifugo's JSON shapes of client info and publications in server API replies. */
 import type { ClientInfo, Publication } from '../../hub/types.js'
 
 /** Centrifugo's ClientInfo on the wire: `conn_info`/`chan_info` are JSON values, not text. */

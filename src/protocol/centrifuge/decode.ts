@@ -1,3 +1,4 @@
+/** Decodes client frames of the JSON Centrifugo protocol into `ClientCommand`s, or refuses them. */
 import { ErrorCode, ProtocolError } from '../../errors.js'
 import type {
   ClientCommand,

@@ -1,3 +1,4 @@
+/** Encodes server messages of the JSON Centrifugo protocol. */
 import type { JsonText } from './client-command.js'
 import type {
   CommandResult,
