@@ -1,3 +1,4 @@
+/** The package's public API: the server, its seams and the built-in HTTP routes. */
 export { App, type AppState, type CloseOptions } from './server/app.js'
 export {
   appDefaults,

@@ -1,3 +1,4 @@
+/** The server API's shared-key check: where a key is presented, and a constant-time comparison. */
 import { createHash, timingSafeEqual } from 'node:crypto'
 
 /**

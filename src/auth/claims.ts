@@ -1,3 +1,7 @@
+/**
+ * Turns a verified JWT payload into connection or subscription claims, refusing tokens issued for
+ * another user, client or channel.
+ */
 import { z } from 'zod'
 import type { JWTPayload } from 'jose'
 import { DisconnectReason, ErrorReason, PeerError } from '../errors.js'

@@ -1,3 +1,6 @@
+/**
+ * The `client` config section (how client tokens are checked) and the demo-mode rules that follow from it.
+ */
 import { createPublicKey } from 'node:crypto'
 import { z } from 'zod'
 

@@ -1,3 +1,6 @@
+/**
+ * Builds, from the `client` section, the token verifier and anonymous-access rule a protocol component needs.
+ */
 import { anonymousAllowed, hasTokenKey, type ClientAuthOptions } from './client-auth-options.js'
 import { createTokenVerifier } from './token-verifier.js'
 import type { TokenVerifier } from './types.js'

@@ -1,3 +1,4 @@
+/** Public entry point of `auth/`: token verification and signing, the `client` section, API keys. */
 export type { ConnectionClaims, SubscriptionClaims, SubscriptionExpectation, TokenVerifier } from './types.js'
 export { createTokenVerifier, JoseTokenVerifier, type TokenVerifierOptions } from './token-verifier.js'
 export { clientAuthOptionsSchema, anonymousAllowed, hasTokenKey, type ClientAuthOptions } from './client-auth-options.js'

@@ -1,3 +1,4 @@
+/** Mints HS256 connection and subscription tokens, as a backend or `sprocket token` would. */
 import { SignJWT } from 'jose'
 
 export type SignConnectionTokenOptions = {

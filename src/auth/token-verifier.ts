@@ -1,3 +1,6 @@
+/**
+ * Verifies client JWTs (HMAC secret, public key or JWKS) with jose, mapping its failures onto coded errors.
+ */
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import {
   createRemoteJWKSet,

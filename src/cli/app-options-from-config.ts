@@ -1,3 +1,4 @@
+/** Maps the config onto `App` options (TLS files read here, so a bad path fails at start-up). */
 import { readFileSync } from 'node:fs'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'

@@ -1,3 +1,6 @@
+/**
+ * The `sprocket` command line: picks the subcommand, prints usage, turns failures into exit statuses.
+ */
 import { ConfigError } from '../config/index.js'
 import { ExitStatus, UsageError } from './command.js'
 import { commands } from './commands.js'

@@ -1,3 +1,4 @@
+/** The list of `sprocket` subcommands. */
 import type { Command } from './command.js'
 import { serveCommand } from './serve.js'
 import { tokenCommand } from './token.js'

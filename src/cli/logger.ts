@@ -1,3 +1,4 @@
+/** The process logger `sprocket serve` hands to every layer. */
 import { pino, type Logger } from 'pino'
 import type { Config } from '../config/index.js'
 

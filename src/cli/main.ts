@@ -1,7 +1,7 @@
+/** Entry point of the `sprocket` command (bin/sprocket.js imports the compiled copy). */
 import { ExitStatus } from './command.js'
 import { runCli } from './cli.js'
 
-/** Entry point of the `sprocket` command (bin/sprocket.js imports the compiled copy). */
 try {
   process.exit(await runCli(process.argv.slice(2)))
 } catch (error) {

@@ -1,3 +1,4 @@
+/** Typed command-line flag parsing for the subcommands (`node:util` parseArgs, strict). */
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { UsageError } from './command.js'
 

@@ -1,3 +1,6 @@
+/**
+ * What `sprocket serve` hands every mount: the seam between the composition root and the features.
+ */
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import type { Config } from '../config/index.js'

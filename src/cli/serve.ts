@@ -1,3 +1,4 @@
+/** `sprocket serve`: flags → config → server, then waits for a signal to shut down gracefully. */
 import { ConfigError, convertText, loadConfig, type EnvKind, type Override } from '../config/index.js'
 import { ExitStatus, type Command } from './command.js'
 import { createLogger } from './logger.js'

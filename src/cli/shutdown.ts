@@ -1,3 +1,4 @@
+/** Graceful shutdown on SIGTERM/SIGINT with a deadline, and a second signal to exit at once. */
 import type { Logger } from 'pino'
 import { ExitStatus } from './command.js'
 

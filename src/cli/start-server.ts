@@ -1,13 +1,15 @@
+/** The composition root: builds engine, hub and `App` from the config and runs every mount. */
 import type { Logger } from 'pino'
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import type { Config } from '../config/index.js'
 import { createEngine } from '../engine/index.js'
 import { createHub } from '../hub/index.js'
 import { RpcRegistry } from '../components/centrifuge/rpc-registry.js'
-import { chatDemoTokenSecret, withChatNamespaces } from '../components/chat/index.js'
+import { withChatNamespaces } from '../components/chat/index.js'
 import { App } from '../server/app.js'
 import { appOptionsFromConfig } from './app-options-from-config.js'
-import { mounts as defaultMounts } from './mounts.js'
+import { chatDemoTokenSecret } from './mounts/chat.js'
+import { mounts as defaultMounts } from './mounts/index.js'
 import type { Mount, ServeContext } from './serve-context.js'
 
 /** A started server, as `sprocket serve` holds it. */
@@ -26,7 +28,7 @@ export type RunningServer = {
 
 /**
  * The composition root: config → engine → hub → App with every mounted feature → listen.
- * `mounts` defaults to the built-in list (mounts.ts).
+ * `mounts` defaults to the built-in list (`mounts/index.ts`).
  */
 export async function startServer(config: Config, logger: Logger, mounts: readonly Mount[] = defaultMounts): Promise<RunningServer> {
   const registry = new Registry()

@@ -1,3 +1,4 @@
+/** `sprocket token`: mints a connection token with the configured secret, for testing and scripts. */
 import { signConnectionToken } from '../auth/sign-token.js'
 import { loadConfig } from '../config/index.js'
 import { ExitStatus, UsageError, type Command } from './command.js'

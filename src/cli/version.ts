@@ -1,3 +1,4 @@
+/** Sprocket's version, read from package.json. */
 import { readFileSync } from 'node:fs'
 
 /** The version in package.json (two levels up from both src/cli/ and dist/cli/). */

@@ -1,3 +1,4 @@
+/** The simplest `Component`: WebSocket echo. */
 import type { Component, Conn } from '../server/types.js'
 
 /** Sends every message back to its sender: text as text, binary as binary. Keeps no state. */

@@ -1,3 +1,4 @@
+/** Entry point of `config/`: loading, the schema, and its errors. */
 export { ConfigError, type ConfigIssue } from './config-error.js'
 export { configFileEnvVar, envBindings, type EnvBinding, type EnvKind } from './env-bindings.js'
 export { envOverrides, loadConfig, type LoadConfigOptions } from './load-config.js'

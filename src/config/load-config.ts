@@ -1,3 +1,4 @@
+/** Loads the configuration from defaults, file, `SPROCKET_*` variables and flags, in that order. */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { z } from 'zod'

@@ -1,3 +1,6 @@
+/**
+ * Values set from outside the config file (flags, environment): text conversion and placement by path.
+ */
 import type { EnvKind } from './env-bindings.js'
 
 /** One value set from outside the config file (a flag or an environment variable). */

@@ -1,9 +1,10 @@
+/** The whole config schema, composed from each feature's own section schema. */
 import { z } from 'zod'
 import { engineOptionsSchema } from '../engine/options.js'
 import { channelsOptionsSchema } from '../hub/options.js'
 import { serverConfigShape } from './server-schema.js'
 import { clientAuthOptionsSchema } from '../auth/client-auth-options.js'
-import { apiOptionsSchema } from '../http/api/api-options.js'
+import { apiOptionsSchema } from '../http/centrifuge-api/api-options.js'
 import { chatOptionsSchema } from '../components/chat/chat-options.js'
 import { centrifugeOptionsSchema } from '../components/centrifuge/options.js'
 

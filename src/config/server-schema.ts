@@ -1,3 +1,6 @@
+/**
+ * The config sections of the HTTP/WebSocket server itself (host, port, TLS, limits, keepalive, compression).
+ */
 import { z } from 'zod'
 
 /**
@@ -5,18 +8,18 @@ import { z } from 'zod'
  * docs/config.md; keep the two in step.
  */
 
-export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
 const positiveInt = () => z.number().int().positive()
 
 /** PEM files for wss:// and https://. Both are required when the section is present. */
-export const tlsSchema = z.strictObject({
+const tlsSchema = z.strictObject({
   cert: z.string().min(1),
   key: z.string().min(1),
 })
 
 /** Per-connection limits; a client passing one is closed with the documented close code. */
-export const limitsSchema = z.strictObject({
+const limitsSchema = z.strictObject({
   /** Largest message accepted from a client (after reassembly and inflating), in bytes; larger closes with 1009. */
   maxMessageBytes: positiveInt().default(1_048_576),
   /** Most frames one message may arrive in; more closes with 1009. */
@@ -27,12 +30,12 @@ export const limitsSchema = z.strictObject({
   maxConnections: positiveInt().default(20_000),
 })
 
-export const keepaliveSchema = z.strictObject({
+const keepaliveSchema = z.strictObject({
   /** How often the server pings each connection; a peer that missed the last ping is dropped. 0 disables. */
   intervalMs: z.number().int().nonnegative().default(25_000),
 })
 
-export const compressionSchema = z.strictObject({
+const compressionSchema = z.strictObject({
   /** permessage-deflate; costs CPU and memory per connection. */
   enabled: z.boolean().default(false),
   /** Messages smaller than this are sent uncompressed. */

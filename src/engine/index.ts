@@ -1,3 +1,4 @@
+/** Public entry point of `engine/`: `createEngine()`, the one place that chooses between engines. */
 import { resolve } from 'node:path'
 import { type HandlerErrorReporter } from './local/local-fanout.js'
 import { createMemoryEngine } from './memory/memory-engine.js'
@@ -39,7 +40,7 @@ export function createEngine(config: EngineOptionsInput | undefined, context: En
 }
 
 export { engineOptionsSchema, type EngineOptions, type EngineOptionsInput } from './options.js'
-export { EngineClosedError } from './local/engine-closed-error.js'
+export { EngineClosedError } from './local/local-node-engine.js'
 export { MemoryEngine, createMemoryEngine, type MemoryEngineOptions, type MemoryEngineStats } from './memory/memory-engine.js'
 export { SqliteEngine, createSqliteEngine, type SqliteEngineOptions, type SqliteEngineStats } from './sqlite/sqlite-engine.js'
 export type * from './types.js'

@@ -1,3 +1,4 @@
+/** The `engine` config section. */
 import { z } from 'zod'
 
 /**

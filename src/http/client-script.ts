@@ -1,14 +1,13 @@
+/** Serves the installed centrifuge-js browser bundle, so pages need no build step or CDN. */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import type { HttpHandler } from '../server/types.js'
+import type { HttpHandler, HttpMountable } from '../server/types.js'
 
 /** Where the browser build of centrifuge-js is served. */
-export const CLIENT_SCRIPT_PATH = '/client/centrifuge.js'
-
-type HttpMountable = { mount(path: string, handler: HttpHandler): void }
+const CLIENT_SCRIPT_PATH = '/client/centrifuge.js'
 
 type StaticFile = { body: Buffer; etag: string; contentType: string }
 
@@ -17,7 +16,7 @@ type StaticFile = { body: Buffer; etag: string; contentType: string }
  * `centrifuge` package. The package's `exports` hide `dist/`, so it is found next to the entry
  * point `require.resolve` gives.
  */
-export function centrifugeBrowserBundlePath(): string {
+function centrifugeBrowserBundlePath(): string {
   const entry = createRequire(import.meta.url).resolve('centrifuge')
   return join(dirname(entry), '..', 'dist', 'centrifuge.js')
 }
@@ -68,9 +67,4 @@ export function mountClientScript(app: HttpMountable): void {
   const path = centrifugeBrowserBundlePath()
   app.mount(CLIENT_SCRIPT_PATH, serveFile(load(path, 'application/javascript; charset=utf-8')))
   app.mount(`${CLIENT_SCRIPT_PATH}.map`, serveFile(load(`${path}.map`, 'application/json; charset=utf-8')))
-}
-
-/** `sprocket serve`'s hook for `mountClientScript`. */
-export function clientScriptMount({ app }: { app: HttpMountable }): void {
-  mountClientScript(app)
 }

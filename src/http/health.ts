@@ -1,20 +1,14 @@
-import type { App } from '../server/app.js'
-import type { HttpHandler } from '../server/types.js'
+/** Liveness and readiness probes (`/healthz`, `/readyz`) for load balancers and orchestrators. */
+import type { AppState } from '../server/app.js'
+import { sendJson } from '../server/send-json.js'
+import type { HttpHandler, HttpMountable } from '../server/types.js'
 
-function json(status: number, body: unknown): HttpHandler {
-  const text = JSON.stringify(body)
-  return (_req, res) => {
-    res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
-    res.end(text)
-  }
-}
-
-const ok = json(200, { status: 'ok' })
-const notReady = (state: string) => json(503, { status: state })
+/** What readiness reads of the server: its lifecycle state (`App.state`). */
+export type ReadinessSource = { readonly state: AppState }
 
 /** `GET /healthz`: 200 `{"status":"ok"}` while the process serves HTTP at all (liveness). */
 export function healthHandler(): HttpHandler {
-  return ok
+  return (_req, res) => sendJson(res, 200, { status: 'ok' })
 }
 
 /**
@@ -22,12 +16,12 @@ export function healthHandler(): HttpHandler {
  * (`{"status":"starting"}`, `{"status":"draining"}`) otherwise, so load balancers stop routing
  * new connections to a node that is shutting down.
  */
-export function readinessHandler(app: Pick<App, 'state'>): HttpHandler {
-  return (req, res) => (app.state === 'ready' ? ok : notReady(app.state))(req, res)
+export function readinessHandler(app: ReadinessSource): HttpHandler {
+  return (_req, res) => (app.state === 'ready' ? sendJson(res, 200, { status: 'ok' }) : sendJson(res, 503, { status: app.state }))
 }
 
 /** Mounts `/healthz` and `/readyz` on `app`. */
-export function mountHealth(app: App): void {
+export function mountHealth(app: HttpMountable & ReadinessSource): void {
   app.mount('/healthz', healthHandler())
   app.mount('/readyz', readinessHandler(app))
 }

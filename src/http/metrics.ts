@@ -1,6 +1,6 @@
+/** The Prometheus scrape endpoint (`/metrics`). */
 import type { Registry } from 'prom-client'
-import type { App } from '../server/app.js'
-import type { HttpHandler } from '../server/types.js'
+import type { HttpHandler, HttpMountable } from '../server/types.js'
 
 /** `GET /metrics`: the registry in Prometheus text format. */
 export function metricsHandler(registry: Registry): HttpHandler {
@@ -11,7 +11,7 @@ export function metricsHandler(registry: Registry): HttpHandler {
   }
 }
 
-/** Mounts `/metrics` on `app`, serving `registry` (default: the app's own). */
-export function mountMetrics(app: App, registry: Registry = app.registry, path = '/metrics'): void {
+/** Mounts `/metrics` on `app`, serving `registry` (default: the app's own, `App.registry`). */
+export function mountMetrics(app: HttpMountable & { readonly registry: Registry }, registry: Registry = app.registry, path = '/metrics'): void {
   app.mount(path, metricsHandler(registry))
 }

@@ -1,3 +1,4 @@
+/** Safe static file serving for `web/` (the chat page). */
 import { createHash } from 'node:crypto'
 import { readFile, realpath, stat } from 'node:fs/promises'
 import { extname, join, resolve, sep } from 'node:path'
@@ -6,7 +7,7 @@ import type { ServerResponse } from 'node:http'
 import type { HttpHandler } from '../server/types.js'
 
 /** The `web/` folder shipped with Sprocket (the chat page). */
-export const defaultWebRoot = fileURLToPath(new URL('../../web/', import.meta.url))
+const defaultWebRoot = fileURLToPath(new URL('../../web/', import.meta.url))
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -45,20 +46,6 @@ export type WebStaticOptions = {
 }
 
 type CachedFile = { body: Buffer; etag: string; mtimeMs: number; size: number }
-
-/** What `webStaticMount` needs of `sprocket serve`'s context. */
-export type WebStaticMountContext = {
-  app: { mount(path: string, handler: HttpHandler): unknown }
-  config: { chat: { enabled: boolean } }
-}
-
-/**
- * `sprocket serve`'s hook: the chat page (`web/`) at `/` while the chat is enabled. Listed after
- * `chatMount`; `/*` is the shortest prefix, so it never shadows another route.
- */
-export function webStaticMount({ app, config }: WebStaticMountContext): void {
-  if (config.chat.enabled) app.mount('/*', createWebStatic())
-}
 
 /**
  * Serves static files from one folder: GET and HEAD only (405 otherwise), `/` → `index.html`,

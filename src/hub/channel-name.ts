@@ -1,3 +1,4 @@
+/** Channel name grammar: namespace, user-limited and personal channels. */
 import { ErrorReason, PeerError } from '../errors.js'
 
 /**

@@ -1,3 +1,4 @@
+/** Resolves a channel name to its namespace's options. */
 import { ErrorReason, PeerError } from '../errors.js'
 import { parseChannelName, type ChannelName } from './channel-name.js'
 import type { ChannelsOptions, NamespaceOptions } from './options.js'

@@ -1,3 +1,4 @@
+/** The control messages the hub relays to every node (server-side disconnect, subscribe, …). */
 import type { StreamPosition } from '../engine/types.js'
 
 /**

@@ -1,3 +1,4 @@
+/** Keeps the engine subscribed once per node to exactly the channels with local subscribers. */
 import type { Engine } from '../engine/types.js'
 import type { HubLogger } from './logger.js'
 

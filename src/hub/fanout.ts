@@ -1,3 +1,4 @@
+/** Local fan-out: one encode per wire format, the same frame to every local subscriber. */
 import type { HubLogger } from './logger.js'
 import type { Seat, SubscriptionRegistry } from './subscriptions.js'
 import type { FrameEncoder, HubEvent } from './types.js'

@@ -1,3 +1,6 @@
+/**
+ * The `Hub`: channel policy, subscriptions, fan-out, presence, history and recovery on an `Engine`.
+ */
 import { Buffer } from 'node:buffer'
 import type { ClientInfo, ControlMessage, Engine, EngineHandler, HistoryQuery, HistoryResult, PresenceStats, PublishResult } from '../engine/types.js'
 import { ErrorReason, PeerError } from '../errors.js'

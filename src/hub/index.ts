@@ -1,3 +1,4 @@
+/** Public entry point of the hub. */
 export { Hub, createHub } from './hub.js'
 export { personalChannel, userLimitedChannel, parseChannelName, type ChannelName } from './channel-name.js'
 export { ChannelOptionsResolver, type ChannelOptions, type ResolvedChannel } from './channel-options.js'

@@ -1,3 +1,4 @@
+/** Who may subscribe, publish and read history or presence, by namespace options. */
 import { ErrorReason, PeerError } from '../errors.js'
 import type { ResolvedChannel } from './channel-options.js'
 import type { Actor } from './types.js'

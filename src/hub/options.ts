@@ -1,3 +1,4 @@
+/** The `channels` config section: namespace options and the hub's limits. */
 import { z } from 'zod'
 
 /**
@@ -77,7 +78,7 @@ export type NamespaceOptions = z.output<typeof namespaceOptionsSchema>
 export type NamespaceOptionsInput = z.input<typeof namespaceOptionsSchema>
 
 /** Namespace names as they appear before `:` in channel names. */
-export const namespaceNamePattern = /^[-a-zA-Z0-9_]{2,64}$/
+const namespaceNamePattern = /^[-a-zA-Z0-9_]{2,64}$/
 
 /** The `channels` config section. */
 export const channelsOptionsSchema = z.strictObject({

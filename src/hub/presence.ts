@@ -1,3 +1,4 @@
+/** This node's presence entries: kept fresh in the engine, join/leave announced per user. */
 import type { ClientInfo, Engine } from '../engine/types.js'
 import type { HubLogger } from './logger.js'
 

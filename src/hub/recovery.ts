@@ -1,3 +1,4 @@
+/** Recovery: what a subscriber that comes back with a stream position gets from history. */
 import type { Engine, HistoryResult, Publication, StreamPosition } from '../engine/types.js'
 
 /** What a subscribe tells the client about its position (see centrifuge.md §13). */

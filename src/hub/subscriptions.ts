@@ -1,3 +1,6 @@
+/**
+ * Local subscriptions: each subscriber's seat on a channel, held until its subscribe result is sent.
+ */
 import type { ClientInfo, StreamPosition } from '../engine/types.js'
 import type { ChannelOptions } from './channel-options.js'
 import type { HubEvent, Subscriber } from './types.js'

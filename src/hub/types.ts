@@ -1,5 +1,12 @@
+/** The hub's contract (`HubApi`) and the types components use with it. */
 import type { ClientInfo, ControlMessage, HistoryQuery, HistoryResult, PresenceStats, Publication, PublishResult, StreamPosition } from '../engine/types.js'
 import type { ChannelOptions } from './channel-options.js'
+
+/**
+ * The engine's data types the hub's API carries, re-exported so the layers above the hub
+ * (components, HTTP routes) depend on the hub alone, never on `engine/`.
+ */
+export type { ClientInfo, ControlMessage, HistoryQuery, HistoryResult, PresenceStats, Publication, PublishResult, StreamPosition } from '../engine/types.js'
 
 /** One event the hub fans out to the local subscribers of a channel. */
 export type HubEvent =

@@ -1,3 +1,4 @@
+/** `App` and route options, and their defaults. */
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 

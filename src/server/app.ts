@@ -1,3 +1,6 @@
+/**
+ * `App`: one HTTP(S) server routing WebSocket upgrades to components and plain requests to handlers.
+ */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'

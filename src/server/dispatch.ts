@@ -1,3 +1,6 @@
+/**
+ * The one catch of the server layer: runs a component's callbacks and turns what they throw into closes.
+ */
 import type { Logger } from 'pino'
 import { PeerError } from '../errors.js'
 import { CloseError } from './close-error.js'

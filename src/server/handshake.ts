@@ -1,3 +1,4 @@
+/** Checks a WebSocket upgrade request and answers refusals over HTTP, before the upgrade. */
 import { STATUS_CODES, type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { RefusalReason } from './metrics.js'

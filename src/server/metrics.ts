@@ -1,3 +1,4 @@
+/** The server's Prometheus metrics (connections, frames, bytes, refusals). */
 import { Counter, Gauge, Registry } from 'prom-client'
 import type { TrafficCounters } from './socket-conn.js'
 

@@ -1,3 +1,4 @@
+/** WebSocket frames built once and written to many connections (fan-out). */
 import type { PreparedMessage } from './types.js'
 
 const OPCODE_TEXT = 0x1
@@ -13,7 +14,7 @@ export function headerBytes(payloadBytes: number): number {
  * `target`; returns its size. Servers never mask, so header + payload is the whole frame and the
  * same bytes serve every connection.
  */
-export function writeFrameHeader(target: Buffer, isBinary: boolean, payloadBytes: number): number {
+function writeFrameHeader(target: Buffer, isBinary: boolean, payloadBytes: number): number {
   target[0] = 0x80 | (isBinary ? OPCODE_BINARY : OPCODE_TEXT)
   if (payloadBytes < 126) {
     target[1] = payloadBytes

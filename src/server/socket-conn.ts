@@ -1,3 +1,6 @@
+/**
+ * `SocketConn`: the `Conn` a component sees, over a transport socket, with the slow-consumer policy.
+ */
 import { randomUUID } from 'node:crypto'
 import type { RouteLimits } from './app-options.js'
 import { FramedMessage, frameHeader, textFrame, toPayload } from './prepared-message.js'

@@ -1,3 +1,4 @@
+/** The server's seams: `Conn`, `Component`, `HttpHandler`, `HttpMountable`. */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /** The request that opened a connection, as the component sees it. */
@@ -49,3 +50,12 @@ export interface Component {
 
 /** A plain HTTP route (health, metrics, APIs, static files). */
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>
+
+/**
+ * What plain HTTP routes are mounted on: `App`, or anything with the same `mount` (a test double,
+ * an embedding application's router). Route modules take this rather than `App`, so they depend
+ * on the one method they use.
+ */
+export interface HttpMountable {
+  mount(path: string, handler: HttpHandler): void
+}

@@ -1,3 +1,4 @@
+/** The transport on the ws package: the only file that imports `ws`. */
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { createWebStatic, webStaticMount } from '../../src/http/web-static.js'
+import { webStaticMount } from '../../src/cli/mounts/web-static.js'
+import { createWebStatic } from '../../src/http/web-static.js'
 import { App } from '../../src/server/app.js'
 
 /** A raw GET, so paths reach the server exactly as written (fetch would normalise `..`). */

@@ -1,3 +1,6 @@
+/**
+ * The native protocol's `Component`: one Centrifugo-compatible session per connection on top of the hub.
+ */
 import { pino } from 'pino'
 import type { TokenVerifier } from '../../auth/types.js'
 import type { HubApi } from '../../hub/types.js'

@@ -1,3 +1,6 @@
+/**
+ * Runs one decoded client command of a native-protocol session (dispatch to the per-command handlers).
+ */
 import { DisconnectReason, ErrorReason, PeerError } from '../../errors.js'
 import {
   encodeServerMessage,

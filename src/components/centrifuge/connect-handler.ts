@@ -1,3 +1,6 @@
+/**
+ * The native protocol's `connect` and `refresh` commands: token checks, server-side subscriptions, expiry.
+ */
 import type { ConnectionClaims } from '../../auth/types.js'
 import { DisconnectReason, ErrorReason, PeerError } from '../../errors.js'
 import { personalChannel } from '../../hub/channel-name.js'

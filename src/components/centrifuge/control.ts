@@ -1,6 +1,8 @@
-import type { ControlMessage, StreamPosition } from '../../engine/types.js'
+/**
+ * Executes the hub's control messages (disconnect, unsubscribe, subscribe, refresh) on this node's sessions.
+ */
 import type { ControlKind } from '../../hub/control-messages.js'
-import type { HubApi } from '../../hub/types.js'
+import type { ControlMessage, HubApi, StreamPosition } from '../../hub/types.js'
 import { DisconnectCode, UnsubscribeCode } from '../../protocol/centrifuge/index.js'
 import type { Session, CentrifugeLogger } from './session.js'
 import type { SessionIndex } from './session-index.js'

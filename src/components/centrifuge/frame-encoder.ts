@@ -1,3 +1,6 @@
+/**
+ * The native protocol's wire format on the hub: hub events encoded once into prepared push frames.
+ */
 import type { FrameEncoder, HubEvent } from '../../hub/types.js'
 import { encodePush } from '../../protocol/centrifuge/index.js'
 import type { PreparedMessage } from '../../server/types.js'
@@ -24,7 +27,7 @@ export class CentrifugeFrameEncoder implements FrameEncoder<PreparedMessage> {
 }
 
 /** The push line for a hub event. */
-export function encodeHubEvent(event: HubEvent): string {
+function encodeHubEvent(event: HubEvent): string {
   switch (event.type) {
     case 'publication':
       return encodePush({ type: 'pub', channel: event.channel, publication: toWirePublication(event.publication) })

@@ -1,3 +1,6 @@
+/**
+ * One timer per component for pings, pong and expiry deadlines of every session (no per-connection timers).
+ */
 import { DisconnectCode } from '../../protocol/centrifuge/index.js'
 import type { CentrifugeLogger, Session } from './session.js'
 import type { SessionIndex } from './session-index.js'

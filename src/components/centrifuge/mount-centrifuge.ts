@@ -1,3 +1,4 @@
+/** The native protocol's library call: `mountCentrifuge(app, …)` puts it on a route of an `App`. */
 import type { TokenVerifier } from '../../auth/types.js'
 import type { HubApi } from '../../hub/types.js'
 import { DisconnectCode } from '../../protocol/centrifuge/index.js'

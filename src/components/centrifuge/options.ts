@@ -1,3 +1,6 @@
+/**
+ * The native protocol's options: defaults, the `centrifuge` config section schema, and their resolution.
+ */
 import { z } from 'zod'
 
 /**

@@ -1,3 +1,6 @@
+/**
+ * RPC methods and the `send` handler applications register on the native protocol (the chat's `chat.*`).
+ */
 import { ErrorReason, PeerError } from '../../errors.js'
 import type { Conn } from '../../server/types.js'
 

@@ -1,3 +1,6 @@
+/**
+ * Finds this node's native-protocol sessions by user and client id, for control messages and housekeeping.
+ */
 import type { Session } from './session.js'
 
 /**

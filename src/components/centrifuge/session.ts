@@ -1,8 +1,8 @@
+/** One native-protocol connection: its state, subscriptions, replies and deadlines. */
 import { randomUUID } from 'node:crypto'
 import type { TokenVerifier } from '../../auth/types.js'
 import { ErrorReason, PeerError } from '../../errors.js'
-import type { ClientInfo, StreamPosition } from '../../engine/types.js'
-import type { Actor, HubApi, HubEvent, SubscribeResult, Subscriber } from '../../hub/types.js'
+import type { Actor, ClientInfo, HubApi, HubEvent, StreamPosition, SubscribeResult, Subscriber } from '../../hub/types.js'
 import {
   decodeCommand,
   disconnectCodeOf,

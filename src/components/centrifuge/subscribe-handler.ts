@@ -1,3 +1,4 @@
+/** The native protocol's `subscribe`, `unsubscribe` and `sub_refresh` commands. */
 import type { SubscriptionClaims } from '../../auth/types.js'
 import { ErrorReason, PeerError } from '../../errors.js'
 import type { SubscribeResult } from '../../hub/types.js'

@@ -1,5 +1,5 @@
 /** Hub data in the native protocol's wire shapes: one mapping for pushes, subscribe results and history. */
-import type { ClientInfo, Publication } from '../../engine/types.js'
+import type { ClientInfo, Publication } from '../../hub/types.js'
 import type { WireClientInfo, WirePublication } from '../../protocol/centrifuge/index.js'
 
 /** Engine client info → wire client info (same fields; optional ones only when set). */

@@ -1,7 +1,8 @@
+/** The chat's plain HTTP routes: the page's start-up config and demo sign-in. */
 import { randomBytes } from 'node:crypto'
-import type { ServerResponse } from 'node:http'
 import { signConnectionToken } from '../../auth/index.js'
-import { BodyTooLargeError, readBody, RequestAbortedError } from '../../http/api/read-body.js'
+import { BodyTooLargeError, readBody, RequestAbortedError } from '../../server/read-body.js'
+import { sendJson } from '../../server/send-json.js'
 import type { HttpHandler } from '../../server/types.js'
 import { displayName, profileColors } from './chat-input.js'
 import type { ChatOptions } from './chat-options.js'
@@ -75,10 +76,4 @@ function parseName(body: string): unknown {
   } catch {
     return undefined
   }
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), ...headers })
-  res.end(text)
 }

@@ -1,3 +1,4 @@
+/** Schemas of what chat clients send (names, colours, messages): decoded once, here. */
 import { z } from 'zod'
 import { ErrorReason, PeerError } from '../../errors.js'
 import { roomIdPattern, userIdPattern } from './chat-channels.js'

@@ -1,3 +1,4 @@
+/** The channel namespaces the chat needs, merged into the `channels` config. */
 import type { NamespaceOptionsInput } from '../../hub/options.js'
 import type { ChannelsOptionsInput } from '../../hub/options.js'
 import type { ChatOptions } from './chat-options.js'

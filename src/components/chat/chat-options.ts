@@ -1,3 +1,4 @@
+/** The `chat` config section. */
 import { z } from 'zod'
 
 const positiveInt = () => z.number().int().positive()

@@ -1,3 +1,4 @@
+/** Registers the chat's `chat.*` RPC methods on the native protocol's registry. */
 import type { RpcContext, RpcRegistry } from '../centrifuge/rpc-registry.js'
 import type { ChatCaller, ChatService } from './chat-service.js'
 

@@ -1,3 +1,4 @@
+/** The chat's rules: rooms, direct messages, profiles, read marks, publishing through the hub. */
 import { ErrorReason, PeerError } from '../../errors.js'
 import type { HubApi } from '../../hub/types.js'
 import { dmUsers, lobbyChannel, personalChannel, roomOf, slugify, userIdPattern } from './chat-channels.js'
@@ -261,7 +262,7 @@ function nameFromInfo(info: unknown): unknown {
 }
 
 /** Up to two letters: first letters of the first two words, or the first two of one word. */
-export function initialsOf(name: string): string {
+function initialsOf(name: string): string {
   const words = name.split(/\s+/).map((word) => [...word].filter((ch) => /[\p{L}\p{N}]/u.test(ch))).filter((letters) => letters.length > 0)
   const first = words[0] ?? ['?']
   const letters = words.length > 1 ? [first[0], words[1]?.[0]] : first.slice(0, 2)
@@ -269,7 +270,7 @@ export function initialsOf(name: string): string {
 }
 
 /** A stable colour per user id, so a new user gets a varied one before choosing. */
-export function colorFor(userId: string): string {
+function colorFor(userId: string): string {
   let hash = 0
   for (const ch of userId) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0
   return profileColors[hash % profileColors.length] ?? profileColors[0]

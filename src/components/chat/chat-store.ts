@@ -1,3 +1,4 @@
+/** The chat's `ChatStore`: profiles, rooms, direct chats and read marks in SQLite. */
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'

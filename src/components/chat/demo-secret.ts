@@ -1,3 +1,4 @@
+/** The demo sign-in secret, created once in the data directory so tokens survive a restart. */
 import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'

@@ -1,3 +1,4 @@
+/** Public entry point of the chat app's server side. */
 export { mountChat, chatDbFile, type MountChatOptions, type MountedChat } from './mount-chat.js'
 export { chatOptionsSchema, type ChatOptions } from './chat-options.js'
 export { chatNamespaces, withChatNamespaces } from './chat-namespaces.js'
@@ -6,4 +7,3 @@ export { ChatStore, type Profile, type Room, type DirectChat, type ReadMark } fr
 export { registerChatRpc, chatMethods } from './chat-rpc.js'
 export { loadDemoSecret, demoSecretFile } from './demo-secret.js'
 export { dmChannel, roomChannel, personalChannel, lobbyChannel } from './chat-channels.js'
-export { chatMount, chatDemoSignIn, chatDemoTokenSecret, type ChatMountContext } from './chat-mount.js'

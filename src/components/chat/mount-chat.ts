@@ -1,3 +1,4 @@
+/** The chat's library call: `mountChat(app, …)` adds its routes and RPC methods to an `App`. */
 import { join } from 'node:path'
 import type { HubApi } from '../../hub/types.js'
 import type { App } from '../../server/app.js'

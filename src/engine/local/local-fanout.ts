@@ -1,3 +1,6 @@
+/**
+ * Node-local fan-out shared by every engine: subscribed channels and an ordered delivery queue to the hub.
+ */
 import type { ClientInfo, ControlMessage, EngineHandler, Publication, StreamPosition } from '../types.js'
 
 const Kind = { Publication: 0, Join: 1, Leave: 2, Control: 3 } as const
@@ -9,6 +12,11 @@ type Delivery =
 
 /** Receives what a handler threw; the delivery queue carries on with the next event. */
 export type HandlerErrorReporter = (error: unknown, event: string) => void
+
+/** Reports handler errors as process warnings: never lost, never fatal. The engines' default. */
+export const warnHandlerError: HandlerErrorReporter = (error, event) => {
+  process.emitWarning(`engine handler threw on ${event}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+}
 
 /**
  * The node-local end of fan-out: the set of channels this node subscribed to and an ordered

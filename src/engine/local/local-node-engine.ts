@@ -1,3 +1,4 @@
+/** The half every one-node engine shares: local fan-out, presence and the closed state. */
 import type {
   ClientInfo,
   ControlMessage,
@@ -10,10 +11,22 @@ import type {
   PublishOptions,
   PublishResult,
 } from '../types.js'
-import { EngineClosedError } from './engine-closed-error.js'
-import { type HandlerErrorReporter, LocalFanout } from './local-fanout.js'
+import { type HandlerErrorReporter, LocalFanout, warnHandlerError } from './local-fanout.js'
 import { PresenceStore } from './presence-store.js'
-import { warnHandlerError } from './warn-handler-error.js'
+
+/**
+ * Thrown (as a rejection) by every engine method called after `close()` began, and by publishes
+ * still queued when the engine could not write them. Not a peer's mistake: the hub treats it as
+ * "service shutting down". `code` is stable; match on it, not on the message.
+ */
+export class EngineClosedError extends Error {
+  readonly code = 'ENGINE_CLOSED'
+
+  constructor(engineName: string) {
+    super(`${engineName} engine is closed`)
+    this.name = 'EngineClosedError'
+  }
+}
 
 /**
  * The node-local half shared by the one-node engines: fan-out to this node's hub through a

@@ -1,3 +1,4 @@
+/** In-memory presence with expiry, shared by the one-node engines. */
 import type { ClientInfo, PresenceStats } from '../types.js'
 
 type Entry = { info: ClientInfo; expiresAtMs: number }

@@ -1,4 +1,15 @@
-import { newEpoch } from './new-epoch.js'
+/**
+ * Epochs of channels that have no stream yet, bounded, so reads of any name do not grow an engine.
+ */
+import { randomBytes } from 'node:crypto'
+
+/**
+ * A fresh epoch: 8 random bytes, base64url (11 characters). Clients compare epochs for equality
+ * only, so the value just has to differ from every earlier epoch of the channel.
+ */
+function newEpoch(): string {
+  return randomBytes(8).toString('base64url')
+}
 
 /** Epochs remembered for unknown channels at most, beyond those subscribed on the node. */
 export const MAX_UNKNOWN_EPOCHS = 4096

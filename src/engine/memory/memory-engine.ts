@@ -1,7 +1,7 @@
-import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../local/idempotency-window.js'
+/** `MemoryEngine`: the one-node engine that keeps history in memory. */
 import type { HandlerErrorReporter } from '../local/local-fanout.js'
 import { LocalNodeEngine } from '../local/local-node-engine.js'
-import { streamMetaTtlMs } from '../local/stream-meta-ttl.js'
+import { DEFAULT_IDEMPOTENCY_WINDOW_MS, streamMetaTtlMs } from '../local/stream-retention.js'
 import { UnknownEpochs } from '../local/unknown-epochs.js'
 import type { EngineCapabilities, EngineHandler, HistoryQuery, HistoryResult, Publication, PublishOptions, PublishResult } from '../types.js'
 import { MemoryStream } from './memory-stream.js'

@@ -1,3 +1,4 @@
+/** One channel's history in memory: offsets, trimming by size and TTL, idempotency keys. */
 import type { HistoryQuery, Publication } from '../types.js'
 
 type Entry = { publication: Publication; expiresAtMs: number }

@@ -1,3 +1,4 @@
+/** Opens the SQLite database the engine writes: pragmas, schema and migrations. */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'

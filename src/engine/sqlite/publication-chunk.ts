@@ -1,3 +1,4 @@
+/** The text format publications are stored in, one chunk per transaction and stream. */
 import type { ClientInfo, Publication } from '../types.js'
 
 /**

@@ -1,7 +1,7 @@
+/** `SqliteEngine`: the durable one-node engine (the default), with group commit. */
 import type Database from 'better-sqlite3'
-import { EngineClosedError } from '../local/engine-closed-error.js'
 import type { HandlerErrorReporter } from '../local/local-fanout.js'
-import { LocalNodeEngine } from '../local/local-node-engine.js'
+import { EngineClosedError, LocalNodeEngine } from '../local/local-node-engine.js'
 import type { EngineCapabilities, EngineHandler, HistoryQuery, HistoryResult, PublishOptions, PublishResult } from '../types.js'
 import { openSqliteDatabase, type SqliteSynchronous } from './open-sqlite-database.js'
 import { type PendingPublish, SqliteStreams } from './sqlite-streams.js'

@@ -1,3 +1,4 @@
+/** The prepared SQL statements `SqliteStreams` runs, in one place. */
 import type Database from 'better-sqlite3'
 import type { Statement } from 'better-sqlite3'
 

@@ -82,20 +82,3 @@ export type ClientCommand =
   | RefreshCommand
   | SubRefreshCommand
   | PongCommand
-
-/** Request field names in the order the server looks for them (the first one set wins). */
-export const commandFields = [
-  'connect',
-  'subscribe',
-  'unsubscribe',
-  'publish',
-  'presence',
-  'presence_stats',
-  'history',
-  'ping',
-  'send',
-  'rpc',
-  'refresh',
-  'sub_refresh',
-] as const
-export type CommandField = (typeof commandFields)[number]

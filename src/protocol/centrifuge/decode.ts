@@ -1,3 +1,4 @@
+/** Decodes client frames of the JSON Centrifugo protocol into `ClientCommand`s, or refuses them. */
 import { DisconnectReason, ErrorReason, PeerError } from '../../errors.js'
 import type {
   ClientCommand,

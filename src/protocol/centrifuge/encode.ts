@@ -1,3 +1,4 @@
+/** Encodes server messages of the JSON Centrifugo protocol. */
 import type { JsonText } from './client-command.js'
 import type {
   CommandResult,
@@ -93,7 +94,7 @@ function encodeResult(result: CommandResult): string {
   }
 }
 
-export function encodeConnectResult(body: ConnectResultBody): string {
+function encodeConnectResult(body: ConnectResultBody): string {
   const fields = [`"client":${str(body.client)}`]
   if (body.version) fields.push(`"version":${str(body.version)}`)
   addExpiry(fields, body.expires, body.ttlSeconds)
@@ -107,7 +108,7 @@ export function encodeConnectResult(body: ConnectResultBody): string {
   return `{${fields.join(',')}}`
 }
 
-export function encodeSubscribeResult(body: SubscribeResultBody): string {
+function encodeSubscribeResult(body: SubscribeResultBody): string {
   const fields: string[] = []
   addExpiry(fields, body.expires, body.ttlSeconds)
   if (body.recoverable) fields.push('"recoverable":true')
@@ -137,14 +138,14 @@ function addExpiry(fields: string[], expires: boolean | undefined, ttlSeconds: n
   if (ttlSeconds) fields.push(`"ttl":${ttlSeconds}`)
 }
 
-export function encodeClientInfo(info: WireClientInfo): string {
+function encodeClientInfo(info: WireClientInfo): string {
   let out = `{"user":${str(info.user)},"client":${str(info.client)}`
   if (info.connInfo !== undefined) out += `,"conn_info":${raw(info.connInfo)}`
   if (info.chanInfo !== undefined) out += `,"chan_info":${raw(info.chanInfo)}`
   return out + '}'
 }
 
-export function encodePublication(publication: WirePublication): string {
+function encodePublication(publication: WirePublication): string {
   let out = `{"data":${raw(publication.data)}`
   if (publication.info !== undefined) out += `,"info":${encodeClientInfo(publication.info)}`
   if (publication.offset) out += `,"offset":${publication.offset}`
@@ -176,9 +177,4 @@ export function encodePush(push: Push): string {
       return _
     }
   }
-}
-
-/** Joins encoded lines into one frame. */
-export function joinLines(lines: readonly string[]): string {
-  return lines.length === 1 ? (lines[0] as string) : lines.join('\n')
 }

@@ -1,3 +1,4 @@
+/** Entry point of the Centrifugo JSON protocol: wire types, codes, decoder, encoder. */
 export * from './client-command.js'
 export * from './server-message.js'
 export * from './codes.js'

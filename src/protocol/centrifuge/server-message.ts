@@ -1,3 +1,4 @@
+/** Server → client messages of the JSON Centrifugo protocol, one discriminated union. */
 import type { JsonText } from './client-command.js'
 
 /**

@@ -10,7 +10,7 @@ import { createChatHttpHandler } from '../../../src/components/chat/chat-http.js
 import { chatOptionsSchema } from '../../../src/components/chat/chat-options.js'
 import { ChatService } from '../../../src/components/chat/chat-service.js'
 import { ChatStore } from '../../../src/components/chat/chat-store.js'
-import { chatDemoTokenSecret } from '../../../src/components/chat/chat-mount.js'
+import { chatDemoTokenSecret } from '../../../src/cli/mounts/chat.js'
 import { loadDemoSecret } from '../../../src/components/chat/demo-secret.js'
 import { createMemoryEngine } from '../../../src/engine/memory/memory-engine.js'
 import { Hub } from '../../../src/hub/hub.js'

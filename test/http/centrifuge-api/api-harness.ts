@@ -1,10 +1,10 @@
 import { pino } from 'pino'
-import { createMemoryEngine } from '../../src/engine/memory/memory-engine.js'
-import type { Engine } from '../../src/engine/types.js'
-import { createHub, type Hub } from '../../src/hub/hub.js'
-import type { HubEvent, Subscriber } from '../../src/hub/types.js'
-import { mountServerApi, type ServerApiOptions } from '../../src/http/api/server-api.js'
-import { App } from '../../src/server/app.js'
+import { createMemoryEngine } from '../../../src/engine/memory/memory-engine.js'
+import type { Engine } from '../../../src/engine/types.js'
+import { createHub, type Hub } from '../../../src/hub/hub.js'
+import type { HubEvent, Subscriber } from '../../../src/hub/types.js'
+import { mountServerApi, type ServerApiOptions } from '../../../src/http/centrifuge-api/server-api.js'
+import { App } from '../../../src/server/app.js'
 
 export const API_KEY = 'test-api-key-0123456789'
 

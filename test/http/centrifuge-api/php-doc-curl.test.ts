@@ -5,22 +5,22 @@ import { readFileSync } from 'node:fs'
 import { Centrifuge, type PublicationContext } from 'centrifuge'
 import { pino } from 'pino'
 import WebSocket from 'ws'
-import { createTokenVerifier } from '../../src/auth/token-verifier.js'
-import { signConnectionToken } from '../../src/auth/sign-token.js'
-import { mountCentrifuge } from '../../src/components/centrifuge/mount-centrifuge.js'
-import type { CentrifugeComponent } from '../../src/components/centrifuge/centrifuge-component.js'
-import { createMemoryEngine } from '../../src/engine/memory/memory-engine.js'
-import { createHub, type Hub } from '../../src/hub/hub.js'
-import { mountServerApi } from '../../src/http/api/server-api.js'
-import { App } from '../../src/server/app.js'
-import type { Engine } from '../../src/engine/types.js'
+import { createTokenVerifier } from '../../../src/auth/token-verifier.js'
+import { signConnectionToken } from '../../../src/auth/sign-token.js'
+import { mountCentrifuge } from '../../../src/components/centrifuge/mount-centrifuge.js'
+import type { CentrifugeComponent } from '../../../src/components/centrifuge/centrifuge-component.js'
+import { createMemoryEngine } from '../../../src/engine/memory/memory-engine.js'
+import { createHub, type Hub } from '../../../src/hub/hub.js'
+import { mountServerApi } from '../../../src/http/centrifuge-api/server-api.js'
+import { App } from '../../../src/server/app.js'
+import type { Engine } from '../../../src/engine/types.js'
 
 const TOKEN_SECRET = 'php-doc-token-secret-0123456789'
 const API_KEY = 'php-doc-api-key-0123456789'
 
 /** The shell block that follows `<!-- doc-test: publish-curl -->` in the PHP guide. */
 function curlBlock(): string {
-  const doc = readFileSync(new URL('../../docs/integrations/php.md', import.meta.url), 'utf8')
+  const doc = readFileSync(new URL('../../../docs/integrations/php.md', import.meta.url), 'utf8')
   const match = /<!-- doc-test: publish-curl -->\s*```sh\n([\s\S]*?)```/.exec(doc)
   assert.ok(match?.[1], 'the curl block is missing from docs/integrations/php.md')
   assert.match(match[1], /^curl /)

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { compileChannelPattern } from '../../src/http/api/glob.js'
+import { compileChannelPattern } from '../../../src/http/centrifuge-api/glob.js'
 
 test('channel patterns: *, ?, classes, alternatives, escapes', () => {
   const cases: Array<[string, string[], string[]]> = [

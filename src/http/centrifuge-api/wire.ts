@@ -1,4 +1,5 @@
-import type { ClientInfo, Publication } from '../../engine/types.js'
+/** Centrifugo's JSON shapes of client info and publications in server API replies. */
+import type { ClientInfo, Publication } from '../../hub/types.js'
 
 /** Centrifugo's ClientInfo on the wire: `conn_info`/`chan_info` are JSON values, not text. */
 export type WireClientInfo = { user: string; client: string; conn_info?: unknown; chan_info?: unknown }

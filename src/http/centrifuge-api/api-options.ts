@@ -1,3 +1,4 @@
+/** The `api` config section (the Centrifugo-compatible server API). */
 import { z } from 'zod'
 
 /** Default cap on a server API request body: 1 MiB. */

@@ -1,11 +1,11 @@
-import { anonymousAllowed, createTokenVerifier, hasTokenKey, type ClientAuthOptions } from '../../auth/index.js'
-import type { TokenVerifier } from '../../auth/types.js'
+/** `sprocket serve`'s native-protocol endpoint, configured from the `centrifuge` and `client` sections. */
+import { anonymousAllowed, createTokenVerifier, hasTokenKey, type ClientAuthOptions, type TokenVerifier } from '../../auth/index.js'
+import { mountCentrifuge } from '../../components/centrifuge/mount-centrifuge.js'
+import type { CentrifugeConfig } from '../../components/centrifuge/options.js'
+import { RpcRegistry } from '../../components/centrifuge/rpc-registry.js'
+import type { CentrifugeLogger } from '../../components/centrifuge/session.js'
 import type { HubApi } from '../../hub/types.js'
 import type { App } from '../../server/app.js'
-import { mountCentrifuge } from './mount-centrifuge.js'
-import type { CentrifugeConfig } from './options.js'
-import { RpcRegistry } from './rpc-registry.js'
-import type { CentrifugeLogger } from './session.js'
 
 /** The part of `sprocket serve`'s context the native protocol needs. */
 export type CentrifugeMountContext = {

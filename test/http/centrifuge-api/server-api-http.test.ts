@@ -3,8 +3,8 @@ import assert from 'node:assert/strict'
 import { request } from 'node:http'
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
-import { mountServerApi } from '../../src/http/api/server-api.js'
-import { ErrorCode } from '../../src/protocol/centrifuge/index.js'
+import { mountServerApi } from '../../../src/http/centrifuge-api/server-api.js'
+import { ErrorCode } from '../../../src/protocol/centrifuge/index.js'
 import { API_KEY, startApiServer, type ApiServer } from './api-harness.js'
 
 let server: ApiServer

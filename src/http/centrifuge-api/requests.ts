@@ -1,3 +1,4 @@
+/** Request bodies of the server API methods, decoded once at the boundary. */
 import { z } from 'zod'
 import { ErrorReason, PeerError } from '../../errors.js'
 
@@ -26,7 +27,7 @@ const publishOptions = {
   version_epoch: z.string().optional(),
 }
 
-export const requestSchemas = {
+const requestSchemas = {
   publish: z.looseObject({ channel, ...publishOptions }),
   broadcast: z.looseObject({ channels: z.array(z.string()).min(1, 'required'), ...publishOptions }),
   subscribe: z.looseObject({

@@ -1,20 +1,19 @@
+/** The Centrifugo-compatible server HTTP API (`POST /api/<method>`): key check, body, replies. */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import { apiKeyMatches, presentedApiKey } from '../../auth/api-key.js'
 import { anonymousAllowed, hasTokenKey, type ClientAuthOptions } from '../../auth/client-auth-options.js'
 import { PeerError } from '../../errors.js'
 import { ErrorCode, errorCodeOf } from '../../protocol/centrifuge/index.js'
-import type { HttpHandler } from '../../server/types.js'
+import { BodyTooLargeError, readBody } from '../../server/read-body.js'
+import { sendJson } from '../../server/send-json.js'
+import type { HttpHandler, HttpMountable } from '../../server/types.js'
 import { DEFAULT_API_MAX_BODY_BYTES } from './api-options.js'
-import { BodyTooLargeError, readBody } from './read-body.js'
 import { isApiMethod, parseRequest } from './requests.js'
 import { ServerApiExecutor, type NodeStats, type ServerApiHub } from './server-api-executor.js'
 
 /** Where the API is served: `POST /api/<method>`. */
-export const SERVER_API_PREFIX = '/api'
-
-/** Anything routes can be mounted on (the server's `App`). */
-export type HttpMountable = { mount(path: string, handler: HttpHandler): void }
+const SERVER_API_PREFIX = '/api'
 
 type ApiLogger = Pick<Logger, 'info' | 'warn' | 'error'>
 
@@ -47,12 +46,6 @@ function transportStatus(code: number): number {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers })
-  res.end(text)
-}
-
 function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-length': 0, ...headers })
   res.end()
@@ -68,7 +61,7 @@ function errorBody(code: number, message: string): { error: { code: number; mess
  * body not JSON → 400. Past that every answer is HTTP 200 with `{"result":…}` or
  * `{"error":{"code","message"}}` (batch: `{"replies":[…]}`), as Centrifugo answers.
  */
-export function createServerApiHandler(options: ServerApiOptions): HttpHandler {
+function createServerApiHandler(options: ServerApiOptions): HttpHandler {
   const onBug = (error: unknown, method: string) => options.logger.error({ err: error, method }, 'server API method failed')
   const executor = new ServerApiExecutor({ hub: options.hub, onBug, ...(options.nodeStats ? { nodeStats: options.nodeStats } : {}) })
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_API_MAX_BODY_BYTES
@@ -156,24 +149,4 @@ export function mountServerApi(app: HttpMountable, options: ServerApiOptions): v
   if (clientAuth !== undefined && !hasClientKey && anonymousAllowed(clientAuth)) {
     logger.warn('no client token key configured: anyone may connect without a token (set SPROCKET_TOKEN_SECRET to require tokens)')
   }
-}
-
-/** The part of `sprocket serve`'s context the server API needs. */
-export type ServerApiContext = {
-  app: HttpMountable & { readonly connectionCount: number }
-  hub: ServerApiHub
-  config: { api: { key?: string | undefined; maxBodyBytes: number }; client: ClientAuthOptions }
-  logger: ApiLogger
-}
-
-/** `sprocket serve`'s hook: the server API from the `api` and `client` config sections. */
-export function serverApiMount({ app, hub, config, logger }: ServerApiContext): void {
-  mountServerApi(app, {
-    hub,
-    apiKey: config.api.key,
-    maxBodyBytes: config.api.maxBodyBytes,
-    logger,
-    clientAuth: config.client,
-    nodeStats: () => ({ numClients: app.connectionCount, numUsers: 0 }),
-  })
 }

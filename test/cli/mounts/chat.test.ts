@@ -8,7 +8,7 @@ import { Centrifuge } from 'centrifuge'
 import { pino } from 'pino'
 import WebSocket from 'ws'
 import { startServer, type RunningServer } from '../../../src/cli/start-server.js'
-import { chatDemoSignIn } from '../../../src/components/chat/chat-mount.js'
+import { chatDemoSignIn } from '../../../src/cli/mounts/chat.js'
 import { chatOptionsSchema } from '../../../src/components/chat/chat-options.js'
 import { configSchema } from '../../../src/config/schema.js'
 

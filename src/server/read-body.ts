@@ -1,3 +1,4 @@
+/** Reads an HTTP request body with a size limit, for every route that takes one. */
 import type { IncomingMessage } from 'node:http'
 
 /** The body passed `maxBytes`; reading stopped there. */

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { ControlMessage } from '../../src/engine/types.js'
-import { ErrorCode } from '../../src/protocol/centrifuge/index.js'
+import type { ControlMessage } from '../../../src/engine/types.js'
+import { ErrorCode } from '../../../src/protocol/centrifuge/index.js'
 import { startApiServer, subscribeRecorder, type ApiServer } from './api-harness.js'
 
 let server: ApiServer

@@ -1,3 +1,6 @@
+/**
+ * Executes decoded server API methods against the hub (publish, broadcast, presence, history, control).
+ */
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
@@ -10,7 +13,7 @@ import { isApiMethod, parseRequest, type ApiMethod, type ApiRequest } from './re
 import { toWireClientInfo, toWirePublication } from './wire.js'
 
 /** Control messages the API sends to every node's hub; the native protocol acts on them. */
-export type ApiControlMessage = ControlKindMessage
+type ApiControlMessage = ControlKindMessage
 
 /** What the API needs of the hub: the contract, plus namespace lookup when the hub offers it (102 checks). */
 export type ServerApiHub = HubApi & { channelOptions?(channel: string): unknown }
@@ -34,7 +37,7 @@ export type ApiError = { code: number; message: string }
 export type ApiReply = { result: unknown } | { error: ApiError }
 
 /** Disconnect the server API's `disconnect` uses by default: terminal, no reconnect. */
-export const FORCE_DISCONNECT = { code: 3503, reason: 'force disconnect' } as const
+const FORCE_DISCONNECT = { code: 3503, reason: 'force disconnect' } as const
 
 /** History `limit: -1` asks for everything retained; the hub still caps it at `maxHistoryPage`. */
 const HISTORY_ALL = Number.MAX_SAFE_INTEGER

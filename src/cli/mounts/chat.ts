@@ -1,10 +1,11 @@
+/** `sprocket serve`'s chat: demo sign-in policy from the `chat` and `client` sections, and the chat's routes and RPC methods. */
 import { hasTokenKey, type ClientAuthOptions } from '../../auth/index.js'
+import type { RpcRegistry } from '../../components/centrifuge/rpc-registry.js'
+import type { ChatOptions } from '../../components/chat/chat-options.js'
+import { loadDemoSecret } from '../../components/chat/demo-secret.js'
+import { mountChat } from '../../components/chat/mount-chat.js'
 import type { HubApi } from '../../hub/types.js'
 import type { App } from '../../server/app.js'
-import type { RpcRegistry } from '../centrifuge/rpc-registry.js'
-import type { ChatOptions } from './chat-options.js'
-import { loadDemoSecret } from './demo-secret.js'
-import { mountChat } from './mount-chat.js'
 
 type ChatConfig = { dataDir: string; chat: ChatOptions; client: ClientAuthOptions }
 

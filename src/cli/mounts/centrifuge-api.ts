@@ -1,0 +1,25 @@
+/** `sprocket serve`'s Centrifugo-compatible server HTTP API (`/api/<method>`). */
+import type { ClientAuthOptions } from '../../auth/index.js'
+import { mountServerApi, type ServerApiOptions } from '../../http/centrifuge-api/server-api.js'
+import type { ServerApiHub } from '../../http/centrifuge-api/server-api-executor.js'
+import type { HttpMountable } from '../../server/types.js'
+
+/** The part of `sprocket serve`'s context the server API needs. */
+export type ServerApiContext = {
+  app: HttpMountable & { readonly connectionCount: number }
+  hub: ServerApiHub
+  config: { api: { key?: string | undefined; maxBodyBytes: number }; client: ClientAuthOptions }
+  logger: ServerApiOptions['logger']
+}
+
+/** `sprocket serve`'s hook: the server API from the `api` and `client` config sections. */
+export function serverApiMount({ app, hub, config, logger }: ServerApiContext): void {
+  mountServerApi(app, {
+    hub,
+    apiKey: config.api.key,
+    maxBodyBytes: config.api.maxBodyBytes,
+    logger,
+    clientAuth: config.client,
+    nodeStats: () => ({ numClients: app.connectionCount, numUsers: 0 }),
+  })
+}
