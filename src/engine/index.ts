@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { type HandlerErrorReporter } from './local/local-fanout.js'
 import { createMemoryEngine } from './memory/memory-engine.js'
-import { type EngineOptionsInput, engineOptionsSchema } from './options.js'
+import { type EngineOptionsInput, engineOptionsSchema, sqliteEngineDefaults } from './options.js'
 import { createSqliteEngine } from './sqlite/sqlite-engine.js'
 import type { Engine } from './types.js'
 
@@ -26,7 +26,7 @@ export function createEngine(config: EngineOptionsInput | undefined, context: En
       const { file, groupCommit, ...rest } = options.sqlite
       return createSqliteEngine({
         ...rest,
-        file: resolve(context.dataDir, file ?? 'sprocket.db'),
+        file: resolve(context.dataDir, file ?? sqliteEngineDefaults.file),
         maxBatch: groupCommit.maxBatch,
         ...(onHandlerError && { onHandlerError }),
       })
@@ -38,7 +38,15 @@ export function createEngine(config: EngineOptionsInput | undefined, context: En
   }
 }
 
-export { engineOptionsSchema, type EngineOptions, type EngineOptionsInput } from './options.js'
+export {
+  DEFAULT_IDEMPOTENCY_WINDOW_MS,
+  engineDefaults,
+  engineOptionsSchema,
+  memoryEngineDefaults,
+  sqliteEngineDefaults,
+  type EngineOptions,
+  type EngineOptionsInput,
+} from './options.js'
 export { EngineClosedError } from './local/engine-closed-error.js'
 export { MemoryEngine, createMemoryEngine, type MemoryEngineOptions, type MemoryEngineStats } from './memory/memory-engine.js'
 export { SqliteEngine, createSqliteEngine, type SqliteEngineOptions, type SqliteEngineStats } from './sqlite/sqlite-engine.js'

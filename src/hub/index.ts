@@ -2,6 +2,8 @@ export { Hub, createHub } from './hub.js'
 export { personalChannel, userLimitedChannel, parseChannelName, type ChannelName } from './channel-name.js'
 export { ChannelOptionsResolver, type ChannelOptions, type ResolvedChannel } from './channel-options.js'
 export {
+  channelsDefaults,
+  namespaceDefaults,
   channelsOptionsSchema,
   namespaceOptionsSchema,
   parseChannelsOptions,

@@ -52,6 +52,10 @@ export type RouteLimits = Required<Omit<RouteOptions, 'compression'>> & {
   compression: Required<CompressionOptions>
 }
 
+/**
+ * Defaults of the per-route limits — the one place they are written: `App` and the config's
+ * `limits` and `compression` sections both read them.
+ */
 export const limitDefaults: RouteLimits = {
   maxMessageBytes: 1024 * 1024,
   maxFragments: 65_536,
@@ -60,12 +64,15 @@ export const limitDefaults: RouteLimits = {
   compression: { enabled: false, thresholdBytes: 1024 },
 }
 
+/** Defaults of the App-wide options (and of `app.close`), read by `App` and the config schema alike. */
 export const appDefaults = {
   host: '127.0.0.1',
   port: 8080,
   maxConnections: 20_000,
   keepaliveIntervalMs: 25_000,
   closeHandshakeTimeoutMs: 5_000,
+  /** `app.close({ timeoutMs })`; also the config's `shutdownTimeoutMs`. */
+  closeTimeoutMs: 10_000,
 } as const
 
 /** Route options over App options over defaults. */

@@ -168,7 +168,7 @@ export class App {
    * `timeoutMs` once the rest have been dropped. Calling it again returns the same promise.
    */
   close(options: CloseOptions = {}): Promise<void> {
-    this.#closing ??= this.#shutdown(options.timeoutMs ?? 10_000, options.drainDelayMs ?? 0)
+    this.#closing ??= this.#shutdown(options.timeoutMs ?? appDefaults.closeTimeoutMs, options.drainDelayMs ?? 0)
     return this.#closing
   }
 

@@ -1,4 +1,4 @@
-import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../local/idempotency-window.js'
+import { DEFAULT_IDEMPOTENCY_WINDOW_MS, memoryEngineDefaults } from '../options.js'
 import type { HandlerErrorReporter } from '../local/local-fanout.js'
 import { LocalNodeEngine } from '../local/local-node-engine.js'
 import { streamMetaTtlMs } from '../local/stream-meta-ttl.js'
@@ -30,13 +30,6 @@ export type MemoryEngineStats = {
   unknownEpochs: number
 }
 
-export const MEMORY_DEFAULTS = {
-  sweepIntervalMs: 1_000,
-  idleStreamTtlMs: 3_600_000,
-  historyMetaTtlMs: 2_592_000_000,
-  maxIdempotencyKeys: 10_000,
-} as const
-
 /**
  * The one-node engine: everything in this process's memory, nothing survives a restart.
  *
@@ -65,10 +58,10 @@ export class MemoryEngine extends LocalNodeEngine {
   constructor(options: MemoryEngineOptions = {}) {
     super(options.onHandlerError)
     this.#options = {
-      sweepIntervalMs: options.sweepIntervalMs ?? MEMORY_DEFAULTS.sweepIntervalMs,
-      idleStreamTtlMs: options.idleStreamTtlMs ?? MEMORY_DEFAULTS.idleStreamTtlMs,
-      historyMetaTtlMs: options.historyMetaTtlMs ?? MEMORY_DEFAULTS.historyMetaTtlMs,
-      maxIdempotencyKeys: options.maxIdempotencyKeys ?? MEMORY_DEFAULTS.maxIdempotencyKeys,
+      sweepIntervalMs: options.sweepIntervalMs ?? memoryEngineDefaults.sweepIntervalMs,
+      idleStreamTtlMs: options.idleStreamTtlMs ?? memoryEngineDefaults.idleStreamTtlMs,
+      historyMetaTtlMs: options.historyMetaTtlMs ?? memoryEngineDefaults.historyMetaTtlMs,
+      maxIdempotencyKeys: options.maxIdempotencyKeys ?? memoryEngineDefaults.maxIdempotencyKeys,
     }
   }
 

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../local/idempotency-window.js'
+import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../options.js'
 import { streamMetaTtlMs } from '../local/stream-meta-ttl.js'
 import { UnknownEpochs } from '../local/unknown-epochs.js'
 import type { HistoryQuery, HistoryResult, Publication, PublishOptions, PublishResult } from '../types.js'
