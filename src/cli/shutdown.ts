@@ -1,5 +1,5 @@
-import type { Logger } from 'pino'
 import { ExitStatus } from './command.js'
+import type { Logger } from '../logger.js'
 
 export type ShutdownOptions = {
   logger: Logger
@@ -35,7 +35,7 @@ export function waitForShutdown(options: ShutdownOptions): Promise<number> {
       options.close().then(
         () => {
           clearTimeout(timer)
-          logger.info('shut down')
+          logger.info({}, 'shut down')
           resolve(ExitStatus.ok)
         },
         (error: unknown) => {

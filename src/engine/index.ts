@@ -3,13 +3,22 @@ import { type HandlerErrorReporter } from './local/local-fanout.js'
 import { createMemoryEngine } from './memory/memory-engine.js'
 import { type EngineOptionsInput, engineOptionsSchema, sqliteEngineDefaults } from './options.js'
 import { createSqliteEngine } from './sqlite/sqlite-engine.js'
-import type { Engine } from './types.js'
+import type { Engine, Logger } from './types.js'
 
 export type EngineContext = {
   /** Where durable engines keep their files (`<dataDir>/sprocket.db`). */
   dataDir: string
-  /** Receives what the hub's handler threw while an event was delivered (default: a process warning). */
+  /**
+   * Receives what the hub's handler threw while an event was delivered. Default: logged at error
+   * through `logger` when one is given, else a process warning.
+   */
   onHandlerError?: HandlerErrorReporter
+  /** Where the handler's failures are logged (`engine event handler failed`, with `err` and `event`). */
+  logger?: Logger
+}
+
+function logHandlerErrors(logger: Logger): HandlerErrorReporter {
+  return (error, event) => logger.error({ err: error, event }, 'engine event handler failed')
 }
 
 /**
@@ -18,7 +27,7 @@ export type EngineContext = {
  */
 export function createEngine(config: EngineOptionsInput | undefined, context: EngineContext): Engine {
   const options = engineOptionsSchema.parse(config ?? {})
-  const onHandlerError = context.onHandlerError
+  const onHandlerError = context.onHandlerError ?? (context.logger === undefined ? undefined : logHandlerErrors(context.logger))
   switch (options.type) {
     case 'memory':
       return createMemoryEngine({ ...options.memory, ...(onHandlerError && { onHandlerError }) })

@@ -1,5 +1,4 @@
-import type { Engine } from '../engine/types.js'
-import type { HubLogger } from './logger.js'
+import type { Engine, Logger } from '../engine/types.js'
 
 type State = { want: boolean; subscribed: boolean; running: Promise<void> | undefined }
 
@@ -12,10 +11,10 @@ type State = { want: boolean; subscribed: boolean; running: Promise<void> | unde
  */
 export class EngineSubscriptions {
   readonly #engine: Engine
-  readonly #logger: HubLogger
+  readonly #logger: Logger
   readonly #states = new Map<string, State>()
 
-  constructor(engine: Engine, logger: HubLogger) {
+  constructor(engine: Engine, logger: Logger) {
     this.#engine = engine
     this.#logger = logger
   }

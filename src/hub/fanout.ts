@@ -1,4 +1,4 @@
-import type { HubLogger } from './logger.js'
+import type { Logger } from '../engine/types.js'
 import type { Seat, SubscriptionRegistry } from './subscriptions.js'
 import type { FrameEncoder, HubEvent } from './types.js'
 
@@ -14,9 +14,9 @@ export class Fanout {
   readonly #registry: SubscriptionRegistry
   readonly #encoders: ReadonlyMap<string, FrameEncoder>
   readonly #maxPendingEvents: number
-  readonly #logger: HubLogger
+  readonly #logger: Logger
 
-  constructor(registry: SubscriptionRegistry, encoders: ReadonlyMap<string, FrameEncoder>, maxPendingEvents: number, logger: HubLogger) {
+  constructor(registry: SubscriptionRegistry, encoders: ReadonlyMap<string, FrameEncoder>, maxPendingEvents: number, logger: Logger) {
     this.#registry = registry
     this.#encoders = encoders
     this.#maxPendingEvents = maxPendingEvents

@@ -15,6 +15,6 @@ export {
   type NamespaceOptionsInput,
 } from './options.js'
 export { evaluateRecovery, type RecoveryOutcome } from './recovery.js'
-export type { HubLogger } from './logger.js'
+export type { Logger } from '../engine/types.js'
 export type { ControlKinds, ControlKind, ControlKindMessage } from './control-messages.js'
 export type * from './types.js'

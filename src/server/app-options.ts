@@ -1,5 +1,5 @@
-import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
+import type { Logger } from '../logger.js'
 
 /** permessage-deflate settings. Off unless `enabled`. */
 export type CompressionOptions = {
@@ -35,7 +35,7 @@ export type AppOptions = RouteOptions & {
   port?: number
   /** PEM certificate and key: serves https:// and wss:// on the same port. */
   tls?: { cert: string | Buffer; key: string | Buffer }
-  /** Default: a silent logger (library use). */
+  /** Any `Logger` (a pino logger fits). Default: silent (library use). */
   logger?: Logger
   /** prom-client registry for the server's metrics. Default: a new one per App. */
   registry?: Registry

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino'
+import type { Logger } from '../logger.js'
 import { ProtocolError } from '../errors.js'
 import type { Component, Conn } from './types.js'
 

@@ -1,5 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
+/** The logger `App` takes (`AppOptions.logger`); see src/logger.ts. */
+export type { Logger } from '../logger.js'
+
 /** The request that opened a connection, as the component sees it. */
 export type RequestInfo = {
   readonly url: string

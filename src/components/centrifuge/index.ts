@@ -3,6 +3,5 @@ export { mountCentrifuge, centrifugePath, type MountCentrifugeOptions } from './
 export { RpcRegistry, type RpcContext, type RpcHandler, type SendHandler } from './rpc-registry.js'
 export type { ControlKinds, ControlKind } from '../../hub/control-messages.js'
 export type { CentrifugeOptions } from './options.js'
-export type { CentrifugeLogger } from './session.js'
 export { centrifugeFormat } from './frame-encoder.js'
 export { centrifugeMount, type CentrifugeMountContext } from './centrifuge-mount.js'

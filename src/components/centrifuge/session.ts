@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { TokenVerifier } from '../../auth/types.js'
+import type { Logger } from '../../logger.js'
 import { ErrorCode, ProtocolError } from '../../errors.js'
 import type { HubApi, HubEvent, Subscriber } from '../../hub/types.js'
 import {
@@ -24,12 +25,8 @@ import type { ResolvedCentrifugeOptions } from './options.js'
 import type { RpcRegistry } from './rpc-registry.js'
 import type { SessionIndex } from './session-index.js'
 
-/** What the component logs through; a pino logger fits. */
-export interface CentrifugeLogger {
-  debug(details: object, message: string): void
-  warn(details: object, message: string): void
-  error(details: object, message: string): void
-}
+/** @deprecated The shared `Logger` (src/logger.ts); this name remains for the mount hooks that still use it. */
+export type CentrifugeLogger = Logger
 
 /** What every session of one component shares. */
 export type SessionDeps = {

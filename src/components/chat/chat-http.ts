@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import { signConnectionToken } from '../../auth/index.js'
+import type { Logger } from '../../logger.js'
 import { BodyTooLargeError, readBody, RequestAbortedError } from '../../http/api/read-body.js'
 import type { HttpHandler } from '../../server/types.js'
 import { displayName, profileColors } from './chat-input.js'
@@ -16,7 +17,7 @@ export type ChatHttpOptions = {
   /** `aud` and `iss` of demo tokens: the `client` section's, so the server's verifier accepts them. */
   tokenClaims?: { audience?: string | undefined; issuer?: string | undefined }
   /** Where a sign-in whose client went away mid-body is noted (at debug: the peer's doing). */
-  logger?: { debug?(obj: object, msg?: string): void } | undefined
+  logger?: Partial<Pick<Logger, 'debug'>> | undefined
 }
 
 const maxBodyBytes = 4096
