@@ -1,9 +1,9 @@
 /** Maps the config onto `App` options (TLS files read here, so a bad path fails at start-up). */
 import { readFileSync } from 'node:fs'
-import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import { ConfigError, type Config } from '../config/index.js'
 import type { AppOptions } from '../server/app-options.js'
+import type { Logger } from '../logger.js'
 
 /** Maps the config onto `App` options; reads the TLS files (unreadable → `ConfigError`). */
 export function appOptionsFromConfig(config: Config, logger: Logger, registry: Registry): AppOptions {

@@ -1,13 +1,13 @@
 /**
  * What `sprocket serve` hands every mount: the seam between the composition root and the features.
  */
-import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import type { Config } from '../config/index.js'
 import type { Engine } from '../engine/index.js'
 import type { HubApi } from '../hub/index.js'
 import type { App } from '../server/app.js'
 import type { RpcRegistry } from '../components/centrifuge/rpc-registry.js'
+import type { Logger } from '../logger.js'
 
 /** What `sprocket serve` built, handed to every feature that mounts itself on the server. */
 export type ServeContext = {

@@ -1,6 +1,6 @@
 /** Graceful shutdown on SIGTERM/SIGINT with a deadline, and a second signal to exit at once. */
-import type { Logger } from 'pino'
 import { ExitStatus } from './command.js'
+import type { Logger } from '../logger.js'
 
 export type ShutdownOptions = {
   logger: Logger
@@ -36,7 +36,7 @@ export function waitForShutdown(options: ShutdownOptions): Promise<number> {
       options.close().then(
         () => {
           clearTimeout(timer)
-          logger.info('shut down')
+          logger.info({}, 'shut down')
           resolve(ExitStatus.ok)
         },
         (error: unknown) => {

@@ -1,7 +1,7 @@
 /** The composition root: builds engine, hub and `App` from the config and runs every mount. */
-import type { Logger } from 'pino'
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import type { Config } from '../config/index.js'
+import type { Logger } from '../logger.js'
 import { createEngine } from '../engine/index.js'
 import { createHub } from '../hub/index.js'
 import { RpcRegistry } from '../components/centrifuge/rpc-registry.js'
@@ -35,10 +35,7 @@ export async function startServer(config: Config, logger: Logger, mounts: readon
   collectDefaultMetrics({ register: registry, prefix: 'sprocket_' })
   // Built first: it reads the TLS files, so a bad path fails before anything is opened.
   const appOptions = appOptionsFromConfig(config, logger, registry)
-  const engine = createEngine(config.engine, {
-    dataDir: config.dataDir,
-    onHandlerError: (error, event) => logger.error({ err: error, event }, 'engine event handler failed'),
-  })
+  const engine = createEngine(config.engine, { dataDir: config.dataDir, logger })
   const hub = await createHub(engine, withChatNamespaces(config.channels, config.chat), logger.child({ component: 'hub' }))
 
   const app = new App(appOptions)

@@ -2,10 +2,13 @@
  * The config sections of the HTTP/WebSocket server itself (host, port, TLS, limits, keepalive, compression).
  */
 import { z } from 'zod'
+import { appDefaults, limitDefaults } from '../server/app-options.js'
 
 /**
  * The sections that configure the HTTP/WebSocket server itself. Every default here is listed in
- * docs/config.md; keep the two in step.
+ * docs/config.md; keep the two in step. Defaults the `App` shares are read from `appDefaults` and
+ * `limitDefaults` (src/server/app-options.ts), written once there; `host` differs on purpose (the
+ * library binds 127.0.0.1, the server command every interface).
  */
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -21,36 +24,36 @@ const tlsSchema = z.strictObject({
 /** Per-connection limits; a client passing one is closed with the documented close code. */
 const limitsSchema = z.strictObject({
   /** Largest message accepted from a client (after reassembly and inflating), in bytes; larger closes with 1009. */
-  maxMessageBytes: positiveInt().default(1_048_576),
+  maxMessageBytes: positiveInt().default(limitDefaults.maxMessageBytes),
   /** Most frames one message may arrive in; more closes with 1009. */
-  maxFragments: positiveInt().default(65_536),
+  maxFragments: positiveInt().default(limitDefaults.maxFragments),
   /** Bytes queued for a slow client before it is disconnected (close 1013). */
-  maxBufferedBytes: positiveInt().default(1_048_576),
+  maxBufferedBytes: positiveInt().default(limitDefaults.maxBufferedBytes),
   /** Open WebSocket connections accepted by this process; more are refused with HTTP 503. */
-  maxConnections: positiveInt().default(20_000),
+  maxConnections: positiveInt().default(appDefaults.maxConnections),
 })
 
 const keepaliveSchema = z.strictObject({
   /** How often the server pings each connection; a peer that missed the last ping is dropped. 0 disables. */
-  intervalMs: z.number().int().nonnegative().default(25_000),
+  intervalMs: z.number().int().nonnegative().default(appDefaults.keepaliveIntervalMs),
 })
 
 const compressionSchema = z.strictObject({
   /** permessage-deflate; costs CPU and memory per connection. */
-  enabled: z.boolean().default(false),
+  enabled: z.boolean().default(limitDefaults.compression.enabled),
   /** Messages smaller than this are sent uncompressed. */
-  thresholdBytes: z.number().int().nonnegative().default(1024),
+  thresholdBytes: z.number().int().nonnegative().default(limitDefaults.compression.thresholdBytes),
 })
 
 /** Top-level fields and server sections, spread into the full config schema. */
 export const serverConfigShape = {
   host: z.string().min(1).default('0.0.0.0'),
-  port: z.number().int().min(0).max(65_535).default(8080),
+  port: z.number().int().min(0).max(65_535).default(appDefaults.port),
   dataDir: z.string().min(1).default('./data'),
   logLevel: z.enum(logLevels).default('info'),
   tls: tlsSchema.optional(),
   /** Time allowed for a graceful shutdown before the process exits anyway. */
-  shutdownTimeoutMs: positiveInt().default(10_000),
+  shutdownTimeoutMs: positiveInt().default(appDefaults.closeTimeoutMs),
   limits: limitsSchema.prefault({}),
   keepalive: keepaliveSchema.prefault({}),
   compression: compressionSchema.prefault({}),

@@ -2,15 +2,25 @@
 import { resolve } from 'node:path'
 import { type HandlerErrorReporter } from './local/local-fanout.js'
 import { createMemoryEngine } from './memory/memory-engine.js'
-import { type EngineOptionsInput, engineOptionsSchema } from './options.js'
+import { type EngineOptionsInput, engineOptionsSchema, sqliteEngineDefaults } from './options.js'
 import { createSqliteEngine } from './sqlite/sqlite-engine.js'
+import type { Logger } from '../logger.js'
 import type { Engine } from './types.js'
 
 export type EngineContext = {
   /** Where durable engines keep their files (`<dataDir>/sprocket.db`). */
   dataDir: string
-  /** Receives what the hub's handler threw while an event was delivered (default: a process warning). */
+  /**
+   * Receives what the hub's handler threw while an event was delivered. Default: logged at error
+   * through `logger` when one is given, else a process warning.
+   */
   onHandlerError?: HandlerErrorReporter
+  /** Where the handler's failures are logged (`engine event handler failed`, with `err` and `event`). */
+  logger?: Logger
+}
+
+function logHandlerErrors(logger: Logger): HandlerErrorReporter {
+  return (error, event) => logger.error({ err: error, event }, 'engine event handler failed')
 }
 
 /**
@@ -19,7 +29,7 @@ export type EngineContext = {
  */
 export function createEngine(config: EngineOptionsInput | undefined, context: EngineContext): Engine {
   const options = engineOptionsSchema.parse(config ?? {})
-  const onHandlerError = context.onHandlerError
+  const onHandlerError = context.onHandlerError ?? (context.logger === undefined ? undefined : logHandlerErrors(context.logger))
   switch (options.type) {
     case 'memory':
       return createMemoryEngine({ ...options.memory, ...(onHandlerError && { onHandlerError }) })
@@ -27,7 +37,7 @@ export function createEngine(config: EngineOptionsInput | undefined, context: En
       const { file, groupCommit, ...rest } = options.sqlite
       return createSqliteEngine({
         ...rest,
-        file: resolve(context.dataDir, file ?? 'sprocket.db'),
+        file: resolve(context.dataDir, file ?? sqliteEngineDefaults.file),
         maxBatch: groupCommit.maxBatch,
         ...(onHandlerError && { onHandlerError }),
       })
@@ -39,7 +49,15 @@ export function createEngine(config: EngineOptionsInput | undefined, context: En
   }
 }
 
-export { engineOptionsSchema, type EngineOptions, type EngineOptionsInput } from './options.js'
+export {
+  DEFAULT_IDEMPOTENCY_WINDOW_MS,
+  engineDefaults,
+  engineOptionsSchema,
+  memoryEngineDefaults,
+  sqliteEngineDefaults,
+  type EngineOptions,
+  type EngineOptionsInput,
+} from './options.js'
 export { EngineClosedError } from './local/local-node-engine.js'
 export { MemoryEngine, createMemoryEngine, type MemoryEngineOptions, type MemoryEngineStats } from './memory/memory-engine.js'
 export { SqliteEngine, createSqliteEngine, type SqliteEngineOptions, type SqliteEngineStats } from './sqlite/sqlite-engine.js'

@@ -1,6 +1,47 @@
 /** The `engine` config section. */
 import { z } from 'zod'
 
+/** What both one-node engines keep about idle streams, and how often they sweep. */
+const streamDefaults = {
+  sweepIntervalMs: 1_000,
+  idleStreamTtlMs: 3_600_000,
+  /** 30 days, Centrifugo's `history_meta_ttl`. */
+  historyMetaTtlMs: 2_592_000_000,
+} as const
+
+/**
+ * Defaults of the engines' options — the one place they are written: the `engine` config section
+ * and the engine constructors (`createMemoryEngine`, `createSqliteEngine`) both read them. Listed
+ * in docs/config.md.
+ */
+export const memoryEngineDefaults = {
+  ...streamDefaults,
+  maxIdempotencyKeys: 10_000,
+} as const
+
+/** See `memoryEngineDefaults`. */
+export const sqliteEngineDefaults = {
+  ...streamDefaults,
+  synchronous: 'normal',
+  maxBatch: 10_000,
+  busyTimeoutMs: 1_000,
+  /** The database file's name in the data dir when `sqlite.file` is not set. */
+  file: 'sprocket.db',
+} as const
+
+/**
+ * How long an idempotency key is remembered when a publish carries one but no window (5 minutes).
+ * The hub's `channels.idempotencyWindowMs` defaults to it too.
+ */
+export const DEFAULT_IDEMPOTENCY_WINDOW_MS = 300_000
+
+/** The whole `engine` section's defaults. */
+export const engineDefaults = {
+  type: 'sqlite',
+  memory: memoryEngineDefaults,
+  sqlite: sqliteEngineDefaults,
+} as const
+
 /**
  * The `engine` section of the config. Every field has a default, so `{}` (or no section) gives
  * the standard setup: SQLite history in `<dataDir>/sprocket.db`.
@@ -8,17 +49,17 @@ import { z } from 'zod'
 export const engineOptionsSchema = z
   .object({
     /** `sqlite`: one node, durable history (the default). `memory`: one node, nothing stored. */
-    type: z.enum(['sqlite', 'memory']).default('sqlite'),
+    type: z.enum(['sqlite', 'memory']).default(engineDefaults.type),
     memory: z
       .object({
         /** How often expired history, idempotency keys, idle streams and presence are freed. */
-        sweepIntervalMs: z.number().int().min(10).default(1_000),
+        sweepIntervalMs: z.number().int().min(10).default(memoryEngineDefaults.sweepIntervalMs),
         /** How long an idle stream published without a history TTL keeps its offset and epoch. */
-        idleStreamTtlMs: z.number().int().min(0).default(3_600_000),
+        idleStreamTtlMs: z.number().int().min(0).default(memoryEngineDefaults.idleStreamTtlMs),
         /** How long an idle stream with history keeps its offset and epoch after its last publish (at least its history TTL). */
-        historyMetaTtlMs: z.number().int().min(0).default(2_592_000_000),
+        historyMetaTtlMs: z.number().int().min(0).default(memoryEngineDefaults.historyMetaTtlMs),
         /** Idempotency keys remembered per channel at most. */
-        maxIdempotencyKeys: z.number().int().min(1).default(10_000),
+        maxIdempotencyKeys: z.number().int().min(1).default(memoryEngineDefaults.maxIdempotencyKeys),
       })
       .strict()
       .prefault({}),
@@ -31,20 +72,20 @@ export const engineOptionsSchema = z
          * (kill -9) but not a power loss or OS crash. `full`: fsync on every commit (one per group
          * commit batch), survives power loss too, at a throughput cost.
          */
-        synchronous: z.enum(['normal', 'full']).default('normal'),
+        synchronous: z.enum(['normal', 'full']).default(sqliteEngineDefaults.synchronous),
         groupCommit: z
           .object({
             /** Most publishes written in one transaction; 1 commits each publish on its own. */
-            maxBatch: z.number().int().min(1).default(10_000),
+            maxBatch: z.number().int().min(1).default(sqliteEngineDefaults.maxBatch),
           })
           .strict()
           .prefault({}),
         /** How often expired publications, idempotency keys, idle streams and presence are deleted. */
-        sweepIntervalMs: z.number().int().min(10).default(1_000),
+        sweepIntervalMs: z.number().int().min(10).default(sqliteEngineDefaults.sweepIntervalMs),
         /** How long an idle stream published without a history TTL keeps its offset and epoch. */
-        idleStreamTtlMs: z.number().int().min(0).default(3_600_000),
+        idleStreamTtlMs: z.number().int().min(0).default(sqliteEngineDefaults.idleStreamTtlMs),
         /** How long an idle stream with history keeps its offset and epoch after its last publish (at least its history TTL). */
-        historyMetaTtlMs: z.number().int().min(0).default(2_592_000_000),
+        historyMetaTtlMs: z.number().int().min(0).default(sqliteEngineDefaults.historyMetaTtlMs),
         /** Caps the database file; publishes that would grow it further fail. Default: no cap. */
         maxFileBytes: z.number().int().min(65_536).optional(),
       })

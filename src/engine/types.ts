@@ -155,3 +155,9 @@ export interface Engine {
   /** Flushes pending writes and releases every resource (timers, handles, connections). */
   close(): Promise<void>
 }
+
+/**
+ * The shared logger contract (`src/logger.ts`), which `createEngine`'s context takes. Re-exported
+ * with the engine's types so the hub, which reaches leaves through the engine layer it may import,
+ * uses the same interface.
+ */

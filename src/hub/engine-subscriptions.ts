@@ -1,6 +1,6 @@
 /** Keeps the engine subscribed once per node to exactly the channels with local subscribers. */
 import type { Engine } from '../engine/types.js'
-import type { HubLogger } from './logger.js'
+import type { Logger } from '../logger.js'
 
 type State = { want: boolean; subscribed: boolean; running: Promise<void> | undefined }
 
@@ -13,10 +13,10 @@ type State = { want: boolean; subscribed: boolean; running: Promise<void> | unde
  */
 export class EngineSubscriptions {
   readonly #engine: Engine
-  readonly #logger: HubLogger
+  readonly #logger: Logger
   readonly #states = new Map<string, State>()
 
-  constructor(engine: Engine, logger: HubLogger) {
+  constructor(engine: Engine, logger: Logger) {
     this.#engine = engine
     this.#logger = logger
   }

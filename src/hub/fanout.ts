@@ -1,5 +1,5 @@
 /** Local fan-out: one encode per wire format, the same frame to every local subscriber. */
-import type { HubLogger } from './logger.js'
+import type { Logger } from '../logger.js'
 import type { Seat, SubscriptionRegistry } from './subscriptions.js'
 import type { FrameEncoder, HubEvent } from './types.js'
 
@@ -15,9 +15,9 @@ export class Fanout {
   readonly #registry: SubscriptionRegistry
   readonly #encoders: ReadonlyMap<string, FrameEncoder>
   readonly #maxPendingEvents: number
-  readonly #logger: HubLogger
+  readonly #logger: Logger
 
-  constructor(registry: SubscriptionRegistry, encoders: ReadonlyMap<string, FrameEncoder>, maxPendingEvents: number, logger: HubLogger) {
+  constructor(registry: SubscriptionRegistry, encoders: ReadonlyMap<string, FrameEncoder>, maxPendingEvents: number, logger: Logger) {
     this.#registry = registry
     this.#encoders = encoders
     this.#maxPendingEvents = maxPendingEvents

@@ -4,10 +4,11 @@
 import { Buffer } from 'node:buffer'
 import type { ClientInfo, ControlMessage, Engine, EngineHandler, HistoryQuery, HistoryResult, PresenceStats, PublishResult } from '../engine/types.js'
 import { ErrorReason, PeerError } from '../errors.js'
+import type { Logger } from '../logger.js'
 import { ChannelOptionsResolver, type ChannelOptions, type ResolvedChannel } from './channel-options.js'
 import { EngineSubscriptions } from './engine-subscriptions.js'
 import { Fanout } from './fanout.js'
-import { consoleLogger, type HubLogger } from './logger.js'
+import { consoleLogger } from './logger.js'
 import { checkClientAccess, checkSubscribe, type ClientOperation } from './namespace-policy.js'
 import { parseChannelsOptions, type ChannelsOptions, type ChannelsOptionsInput } from './options.js'
 import { PresenceTracker } from './presence.js'
@@ -26,7 +27,7 @@ import type { Actor, FrameEncoder, HubApi, PublishRequest, SubscribeRequest, Sub
 export class Hub implements HubApi {
   readonly options: ChannelsOptions
   readonly #engine: Engine
-  readonly #logger: HubLogger
+  readonly #logger: Logger
   readonly #resolver: ChannelOptionsResolver
   readonly #registry = new SubscriptionRegistry()
   readonly #encoders = new Map<string, FrameEncoder>()
@@ -37,7 +38,7 @@ export class Hub implements HubApi {
   #closed = false
 
   /** `options` is the `channels` config section, parsed or not (defaults fill what is missing). */
-  constructor(engine: Engine, options: ChannelsOptionsInput | ChannelsOptions = {}, logger: HubLogger = consoleLogger) {
+  constructor(engine: Engine, options: ChannelsOptionsInput | ChannelsOptions = {}, logger: Logger = consoleLogger) {
     this.options = parseChannelsOptions(options)
     this.#engine = engine
     this.#logger = logger
@@ -303,7 +304,7 @@ export class Hub implements HubApi {
 }
 
 /** Builds a hub and starts its engine (see `Hub`). */
-export async function createHub(engine: Engine, options: ChannelsOptionsInput | ChannelsOptions = {}, logger?: HubLogger): Promise<Hub> {
+export async function createHub(engine: Engine, options: ChannelsOptionsInput | ChannelsOptions = {}, logger?: Logger): Promise<Hub> {
   const hub = new Hub(engine, options, logger)
   await hub.start()
   return hub

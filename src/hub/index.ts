@@ -3,6 +3,8 @@ export { Hub, createHub } from './hub.js'
 export { personalChannel, userLimitedChannel, parseChannelName, type ChannelName } from './channel-name.js'
 export { ChannelOptionsResolver, type ChannelOptions, type ResolvedChannel } from './channel-options.js'
 export {
+  channelsDefaults,
+  namespaceDefaults,
   channelsOptionsSchema,
   namespaceOptionsSchema,
   parseChannelsOptions,
@@ -14,6 +16,6 @@ export {
   type NamespaceOptionsInput,
 } from './options.js'
 export { evaluateRecovery, type RecoveryOutcome } from './recovery.js'
-export type { HubLogger } from './logger.js'
+export type { Logger } from '../logger.js'
 export type { ControlKinds, ControlKind, ControlKindMessage } from './control-messages.js'
 export type * from './types.js'

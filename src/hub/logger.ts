@@ -1,11 +1,15 @@
-/** What the hub logs through; a pino logger fits. */
-export interface HubLogger {
-  warn(details: object, message: string): void
-  error(details: object, message: string): void
+/** The hub's default logger. */
+import type { Logger } from '../logger.js'
+
+function consoleLoggerWith(bindings: object): Logger {
+  return {
+    debug() {},
+    info() {},
+    warn: (details, message) => console.warn(message, { ...bindings, ...details }),
+    error: (details, message) => console.error(message, { ...bindings, ...details }),
+    child: (more) => consoleLoggerWith({ ...bindings, ...more }),
+  }
 }
 
-/** Used when no logger is given: warnings and errors go to stderr. */
-export const consoleLogger: HubLogger = {
-  warn: (details, message) => console.warn(message, details),
-  error: (details, message) => console.error(message, details),
-}
+/** The hub's default when no logger is given: warnings and errors go to stderr, the rest nowhere. */
+export const consoleLogger: Logger = consoleLoggerWith({})

@@ -1,5 +1,6 @@
 /** The `channels` config section: namespace options and the hub's limits. */
 import { z } from 'zod'
+import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../engine/options.js'
 
 /**
  * The `channels` config section: namespace options and the hub's limits. Every field and default
@@ -20,6 +21,34 @@ import { z } from 'zod'
 export const accessLevels = ['none', 'subscribers', 'clients'] as const
 export type AccessLevel = (typeof accessLevels)[number]
 
+/**
+ * Defaults of one namespace's options — the one place they are written: the schemas below (which
+ * the `Hub` constructor and the config loader both parse with) read them.
+ */
+export const namespaceDefaults = {
+  historySize: 0,
+  historyTtlMs: 0,
+  presence: false,
+  joinLeave: false,
+  allowSubscribe: true,
+  allowPublish: 'none',
+  allowHistory: 'subscribers',
+  allowPresence: 'subscribers',
+  recover: true,
+  anonymousAccess: false,
+} as const satisfies Record<string, number | boolean | AccessLevel>
+
+/** Defaults of the hub's limits (the `channels` section's own fields). See `namespaceDefaults`. */
+export const channelsDefaults = {
+  maxChannelNameLength: 255,
+  maxChannelsPerConnection: 128,
+  maxHistoryPage: 1000,
+  maxPublicationBytes: 65_536,
+  presenceTtlMs: 60_000,
+  idempotencyWindowMs: DEFAULT_IDEMPOTENCY_WINDOW_MS,
+  maxPendingEvents: 10_000,
+} as const
+
 const nonNegativeInt = () => z.number().int().nonnegative()
 const positiveInt = () => z.number().int().positive()
 
@@ -30,39 +59,39 @@ export const namespaceOptionsSchema = z
      * Publications kept per channel for history and recovery. History is on only when both
      * `historySize` and `historyTtlMs` are above 0. Offsets advance either way.
      */
-    historySize: nonNegativeInt().default(0),
+    historySize: nonNegativeInt().default(namespaceDefaults.historySize),
     /** How long a publication stays in history, in milliseconds. 0 with `historySize` 0 = no history. */
-    historyTtlMs: nonNegativeInt().default(0),
+    historyTtlMs: nonNegativeInt().default(namespaceDefaults.historyTtlMs),
     /** Keep a presence entry per subscribed connection, readable through `presence`/`presenceStats`. */
-    presence: z.boolean().default(false),
+    presence: z.boolean().default(namespaceDefaults.presence),
     /**
      * Deliver join/leave events to subscribers: join when a user's first connection subscribes,
      * leave when their last one unsubscribes. Uses presence entries to tell (even when `presence`
      * is off, in which case presence stays unreadable).
      */
-    joinLeave: z.boolean().default(false),
+    joinLeave: z.boolean().default(namespaceDefaults.joinLeave),
     /**
      * Clients may subscribe without a subscription token. Off: only a token (or a server-side
      * subscription) grants access. User-limited channels (`dm:#alice,bob`) ignore this: their
      * listed users may always subscribe.
      */
-    allowSubscribe: z.boolean().default(true),
+    allowSubscribe: z.boolean().default(namespaceDefaults.allowSubscribe),
     /** Which clients may publish. The default leaves publishing to the server (HTTP API, app code). */
-    allowPublish: z.enum(accessLevels).default('none'),
+    allowPublish: z.enum(accessLevels).default(namespaceDefaults.allowPublish),
     /** Which clients may read history (when history is on). */
-    allowHistory: z.enum(accessLevels).default('subscribers'),
+    allowHistory: z.enum(accessLevels).default(namespaceDefaults.allowHistory),
     /** Which clients may read presence (when presence is on). */
-    allowPresence: z.enum(accessLevels).default('subscribers'),
+    allowPresence: z.enum(accessLevels).default(namespaceDefaults.allowPresence),
     /**
      * Offer recovery: subscribe results say `recoverable`, and a reconnecting client receives what
      * it missed from history. Has effect only when history is on.
      */
-    recover: z.boolean().default(true),
+    recover: z.boolean().default(namespaceDefaults.recover),
     /**
      * Anonymous connections (no user id) may subscribe, publish and read history and presence as
      * the options above allow. Off: they need a subscription token to subscribe and can do nothing else.
      */
-    anonymousAccess: z.boolean().default(false),
+    anonymousAccess: z.boolean().default(namespaceDefaults.anonymousAccess),
   })
   .superRefine((value, ctx) => {
     if ((value.historySize > 0) !== (value.historyTtlMs > 0)) {
@@ -92,29 +121,29 @@ export const channelsOptionsSchema = z.strictObject({
     .record(z.string().regex(namespaceNamePattern, 'namespace names are 2-64 of a-z A-Z 0-9 - _'), namespaceOptionsSchema)
     .default({}),
   /** Longest channel name accepted, in characters (ASCII). Longer names are refused as `badRequest`. */
-  maxChannelNameLength: positiveInt().default(255),
+  maxChannelNameLength: positiveInt().default(channelsDefaults.maxChannelNameLength),
   /** Channels one connection may be subscribed to at once; one more is refused as `limitExceeded`. */
-  maxChannelsPerConnection: positiveInt().default(128),
+  maxChannelsPerConnection: positiveInt().default(channelsDefaults.maxChannelsPerConnection),
   /**
    * Most publications one history call returns (larger limits are lowered to it), and most a
    * reconnecting client may recover: if it missed more, it is told `recovered: false`.
    */
-  maxHistoryPage: positiveInt().default(1000),
+  maxHistoryPage: positiveInt().default(channelsDefaults.maxHistoryPage),
   /** Largest publication `data` accepted, in UTF-8 bytes; larger is refused with 106. */
-  maxPublicationBytes: positiveInt().default(65_536),
+  maxPublicationBytes: positiveInt().default(channelsDefaults.maxPublicationBytes),
   /**
    * Lifetime of a presence entry, in milliseconds. The hub refreshes its entries every third of
    * it, so an entry outlives a crashed node by at most this long.
    */
-  presenceTtlMs: z.number().int().min(1000).default(60_000),
+  presenceTtlMs: z.number().int().min(1000).default(channelsDefaults.presenceTtlMs),
   /** How long a publish's idempotency key is remembered per channel, in milliseconds. */
-  idempotencyWindowMs: positiveInt().default(300_000),
+  idempotencyWindowMs: positiveInt().default(channelsDefaults.idempotencyWindowMs),
   /**
    * Live events held for one subscriber while its subscription is being set up (between the
    * engine subscribe and `activate()`). Passing it loses the stream for that subscriber, which
    * is told so through `Subscriber.onStreamLost`.
    */
-  maxPendingEvents: positiveInt().default(10_000),
+  maxPendingEvents: positiveInt().default(channelsDefaults.maxPendingEvents),
 })
 
 export type ChannelsOptions = z.output<typeof channelsOptionsSchema>

@@ -1,6 +1,6 @@
 /** This node's presence entries: kept fresh in the engine, join/leave announced per user. */
 import type { ClientInfo, Engine } from '../engine/types.js'
-import type { HubLogger } from './logger.js'
+import type { Logger } from '../logger.js'
 
 /**
  * This node's presence entries: adds them to the engine, refreshes all of them with one timer
@@ -19,14 +19,14 @@ import type { HubLogger } from './logger.js'
 export class PresenceTracker {
   readonly #engine: Engine
   readonly #ttlMs: number
-  readonly #logger: HubLogger
+  readonly #logger: Logger
   readonly #entries = new Map<string, { channel: string; info: ClientInfo }>()
   readonly #locks = new Map<string, Promise<void>>()
   readonly #localUsers = new Map<string, number>()
   #timer: NodeJS.Timeout | undefined
   #refreshing = false
 
-  constructor(engine: Engine, ttlMs: number, logger: HubLogger) {
+  constructor(engine: Engine, ttlMs: number, logger: Logger) {
     this.#engine = engine
     this.#ttlMs = ttlMs
     this.#logger = logger

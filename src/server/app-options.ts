@@ -1,6 +1,6 @@
 /** `App` and route options, and their defaults. */
-import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
+import type { Logger } from '../logger.js'
 
 /** permessage-deflate settings. Off unless `enabled`. */
 export type CompressionOptions = {
@@ -36,7 +36,7 @@ export type AppOptions = RouteOptions & {
   port?: number
   /** PEM certificate and key: serves https:// and wss:// on the same port. */
   tls?: { cert: string | Buffer; key: string | Buffer }
-  /** Default: a silent logger (library use). */
+  /** Any `Logger` (a pino logger fits). Default: silent (library use). */
   logger?: Logger
   /** prom-client registry for the server's metrics. Default: a new one per App. */
   registry?: Registry
@@ -53,6 +53,10 @@ export type RouteLimits = Required<Omit<RouteOptions, 'compression'>> & {
   compression: Required<CompressionOptions>
 }
 
+/**
+ * Defaults of the per-route limits — the one place they are written: `App` and the config's
+ * `limits` and `compression` sections both read them.
+ */
 export const limitDefaults: RouteLimits = {
   maxMessageBytes: 1024 * 1024,
   maxFragments: 65_536,
@@ -61,12 +65,15 @@ export const limitDefaults: RouteLimits = {
   compression: { enabled: false, thresholdBytes: 1024 },
 }
 
+/** Defaults of the App-wide options (and of `app.close`), read by `App` and the config schema alike. */
 export const appDefaults = {
   host: '127.0.0.1',
   port: 8080,
   maxConnections: 20_000,
   keepaliveIntervalMs: 25_000,
   closeHandshakeTimeoutMs: 5_000,
+  /** `app.close({ timeoutMs })`; also the config's `shutdownTimeoutMs`. */
+  closeTimeoutMs: 10_000,
 } as const
 
 /** Route options over App options over defaults. */

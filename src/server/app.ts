@@ -5,7 +5,6 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { pino, type Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import { appDefaults, resolveRouteLimits, type AppOptions, type RouteLimits, type RouteOptions } from './app-options.js'
 import { Dispatch, type Gate } from './dispatch.js'
@@ -18,6 +17,7 @@ import { pathOf, Router } from './router.js'
 import { SocketConn } from './socket-conn.js'
 import type { Component, HttpHandler, PreparedMessage } from './types.js'
 import { WsUpgrader, type TransportEvents, type TransportSocket } from './ws-transport.js'
+import { silentLogger, type Logger } from '../logger.js'
 
 /** 'starting' until `listen` resolves; 'draining' from `close` until every connection is gone. */
 export type AppState = 'starting' | 'ready' | 'draining' | 'closed'
@@ -69,7 +69,7 @@ export class App {
 
   constructor(options: AppOptions = {}) {
     this.#options = options
-    this.logger = options.logger ?? pino({ level: 'silent' })
+    this.logger = options.logger ?? silentLogger
     this.metrics = new ServerMetrics(options.registry)
     this.#server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }) : createHttpServer()
     this.#server.on('request', (req, res) => this.#onRequest(req, res))
@@ -171,7 +171,7 @@ export class App {
    * `timeoutMs` once the rest have been dropped. Calling it again returns the same promise.
    */
   close(options: CloseOptions = {}): Promise<void> {
-    this.#closing ??= this.#shutdown(options.timeoutMs ?? 10_000, options.drainDelayMs ?? 0)
+    this.#closing ??= this.#shutdown(options.timeoutMs ?? appDefaults.closeTimeoutMs, options.drainDelayMs ?? 0)
     return this.#closing
   }
 
@@ -193,7 +193,7 @@ export class App {
     await this.#drainedWithin(1_000)
     await serverClosed
     this.#state = 'closed'
-    this.logger.info('closed')
+    this.logger.info({}, 'closed')
   }
 
   /** Resolves when no connection is left, or after `timeoutMs`. */

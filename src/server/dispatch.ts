@@ -1,7 +1,7 @@
 /**
  * The one catch of the server layer: runs a component's callbacks and turns what they throw into closes.
  */
-import type { Logger } from 'pino'
+import type { Logger } from '../logger.js'
 import { PeerError } from '../errors.js'
 import { CloseError } from './close-error.js'
 import type { Component, Conn } from './types.js'

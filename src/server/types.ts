@@ -1,6 +1,8 @@
 /** The server's seams: `Conn`, `Component`, `HttpHandler`, `HttpMountable`. */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
+/** The logger `App` takes (`AppOptions.logger`); see src/logger.ts. */
+
 /** The request that opened a connection, as the component sees it. */
 export type RequestInfo = {
   readonly url: string

@@ -1,21 +1,10 @@
 import { createMemoryEngine, type MemoryEngine } from '../../src/engine/memory/memory-engine.js'
 import type { ClientInfo, Engine } from '../../src/engine/types.js'
 import { Hub } from '../../src/hub/hub.js'
-import type { HubLogger } from '../../src/hub/logger.js'
 import type { ChannelsOptionsInput } from '../../src/hub/options.js'
 import type { FrameEncoder, HubEvent, Subscriber } from '../../src/hub/types.js'
+import { RecordingLogger } from '../recording-logger.js'
 
-/** Logs into arrays, so tests can assert the hub reported what it should (and nothing else). */
-export class RecordingLogger implements HubLogger {
-  readonly warnings: string[] = []
-  readonly errors: string[] = []
-  warn(_details: object, message: string): void {
-    this.warnings.push(message)
-  }
-  error(_details: object, message: string): void {
-    this.errors.push(message)
-  }
-}
 
 /** A JSON encoder that counts its calls; frames are strings, like a protocol's push. */
 export class CountingEncoder implements FrameEncoder<string> {

@@ -3,7 +3,7 @@ import { anonymousAllowed, createTokenVerifier, hasTokenKey, type ClientAuthOpti
 import { mountCentrifuge } from '../../components/centrifuge/mount-centrifuge.js'
 import type { CentrifugeConfig } from '../../components/centrifuge/options.js'
 import { RpcRegistry } from '../../components/centrifuge/rpc-registry.js'
-import type { CentrifugeLogger } from '../../components/centrifuge/session.js'
+import type { Logger } from '../../logger.js'
 import type { HubApi } from '../../hub/types.js'
 import type { App } from '../../server/app.js'
 
@@ -17,7 +17,7 @@ export type CentrifugeMountContext = {
     /** The `centrifuge` section, already parsed; absent: the protocol's defaults. */
     centrifuge?: CentrifugeConfig
   }
-  logger: CentrifugeLogger & { child?(bindings: object): CentrifugeLogger }
+  logger: Logger
   onShutdown(close: () => void | Promise<void>): void
   /** The registry RPC methods are registered on (shared with apps such as the chat); default a new one. */
   rpc?: RpcRegistry

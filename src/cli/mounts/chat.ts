@@ -6,6 +6,7 @@ import { loadDemoSecret } from '../../components/chat/demo-secret.js'
 import { mountChat } from '../../components/chat/mount-chat.js'
 import type { HubApi } from '../../hub/types.js'
 import type { App } from '../../server/app.js'
+import type { Logger } from '../../logger.js'
 
 type ChatConfig = { dataDir: string; chat: ChatOptions; client: ClientAuthOptions }
 
@@ -14,7 +15,7 @@ export type ChatMountContext = {
   app: App
   hub: HubApi
   config: ChatConfig
-  logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; debug?(obj: object, msg?: string): void }
+  logger: Logger
   onShutdown(close: () => void | Promise<void>): void
   /** The registry the native protocol calls (shared with `centrifugeMount`). */
   rpc?: RpcRegistry

@@ -1,9 +1,9 @@
 /**
  * The native protocol's `Component`: one Centrifugo-compatible session per connection on top of the hub.
  */
-import { pino } from 'pino'
 import type { TokenVerifier } from '../../auth/types.js'
 import type { HubApi } from '../../hub/types.js'
+import { silentLogger, type Logger } from '../../logger.js'
 import { DisconnectCode } from '../../protocol/centrifuge/index.js'
 import { prepareMessage } from '../../server/prepared-message.js'
 import type { Component, Conn, PreparedMessage } from '../../server/types.js'
@@ -13,7 +13,7 @@ import { CentrifugeFrameEncoder, centrifugeFormat } from './frame-encoder.js'
 import { Housekeeper } from './housekeeper.js'
 import { resolveCentrifugeOptions, type CentrifugeOptions, type ResolvedCentrifugeOptions } from './options.js'
 import { RpcRegistry } from './rpc-registry.js'
-import { Session, type CentrifugeLogger, type SessionDeps } from './session.js'
+import { Session, type SessionDeps } from './session.js'
 import { SessionIndex } from './session-index.js'
 
 export type CentrifugeComponentDeps = {
@@ -23,7 +23,7 @@ export type CentrifugeComponentDeps = {
   /** RPC methods and the `send` handler. Default: an empty registry (every rpc → 104, send → close 3508). */
   rpc?: RpcRegistry
   options?: CentrifugeOptions
-  logger?: CentrifugeLogger
+  logger?: Logger
   /** Frames a push once for many connections. Default: the server's `prepareMessage` (what `App.prepare` does). */
   prepare?: (text: string) => PreparedMessage
 }
@@ -50,7 +50,7 @@ export class CentrifugeComponent implements Component {
   constructor(deps: CentrifugeComponentDeps) {
     this.options = resolveCentrifugeOptions(deps.options)
     this.rpc = deps.rpc ?? new RpcRegistry()
-    const logger = deps.logger ?? pino({ level: 'silent' })
+    const logger = deps.logger ?? silentLogger
     this.#deps = {
       hub: deps.hub,
       auth: deps.auth,

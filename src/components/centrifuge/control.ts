@@ -4,7 +4,8 @@
 import type { ControlKind } from '../../hub/control-messages.js'
 import type { ControlMessage, HubApi, StreamPosition } from '../../hub/types.js'
 import { DisconnectCode, UnsubscribeCode } from '../../protocol/centrifuge/index.js'
-import type { Session, CentrifugeLogger } from './session.js'
+import type { Logger } from '../../logger.js'
+import type { Session } from './session.js'
 import type { SessionIndex } from './session-index.js'
 import { subscribeResultBody } from './subscribe-handler.js'
 
@@ -42,7 +43,7 @@ function validDisconnectCode(code: number): boolean {
  * `hub/control-messages.ts`): each acts on this node's sessions. Returns one function that
  * unregisters them all.
  */
-export function registerControlHandlers(hub: HubApi, index: SessionIndex, logger: CentrifugeLogger): () => void {
+export function registerControlHandlers(hub: HubApi, index: SessionIndex, logger: Logger): () => void {
   const guard = (kind: ControlKind, handle: (message: ControlMessage) => void) =>
     hub.onControl(kind, (message) => {
       try {
@@ -106,7 +107,7 @@ async function serverSubscribe(
   channel: string,
   data: string | undefined,
   since: StreamPosition | undefined,
-  logger: CentrifugeLogger,
+  logger: Logger,
 ): Promise<void> {
   if (session.state !== 'connected' || session.hasSub(channel)) return
   let result

@@ -2,7 +2,8 @@
  * One timer per component for pings, pong and expiry deadlines of every session (no per-connection timers).
  */
 import { DisconnectCode } from '../../protocol/centrifuge/index.js'
-import type { CentrifugeLogger, Session } from './session.js'
+import type { Logger } from '../../logger.js'
+import type { Session } from './session.js'
 import type { SessionIndex } from './session-index.js'
 
 /**
@@ -16,10 +17,10 @@ import type { SessionIndex } from './session-index.js'
 export class Housekeeper {
   readonly #index: SessionIndex
   readonly #tickMs: number
-  readonly #logger: CentrifugeLogger
+  readonly #logger: Logger
   #timer: NodeJS.Timeout | undefined
 
-  constructor(index: SessionIndex, tickMs: number, logger: CentrifugeLogger) {
+  constructor(index: SessionIndex, tickMs: number, logger: Logger) {
     this.#index = index
     this.#tickMs = tickMs
     this.#logger = logger

@@ -4,5 +4,4 @@ export { mountCentrifuge, centrifugePath, type MountCentrifugeOptions } from './
 export { RpcError, RpcRegistry, type RpcContext, type RpcHandler, type SendHandler } from './rpc-registry.js'
 export type { ControlKinds, ControlKind } from '../../hub/control-messages.js'
 export type { CentrifugeOptions } from './options.js'
-export type { CentrifugeLogger } from './session.js'
 export { centrifugeFormat } from './frame-encoder.js'

@@ -6,7 +6,7 @@ import type { App } from '../../server/app.js'
 import { CentrifugeComponent } from './centrifuge-component.js'
 import type { CentrifugeOptions } from './options.js'
 import type { RpcRegistry } from './rpc-registry.js'
-import type { CentrifugeLogger } from './session.js'
+import type { Logger } from '../../logger.js'
 
 /** Where Centrifugo clients connect by default. */
 export const centrifugePath = '/connection/websocket'
@@ -18,7 +18,7 @@ export type MountCentrifugeOptions = {
   /** RPC methods (`chat.*` …) and the `send` handler. */
   rpc?: RpcRegistry
   options?: CentrifugeOptions
-  logger?: CentrifugeLogger
+  logger?: Logger
   /** Default `/connection/websocket`. */
   path?: string
   /** Origin allow-list for the route (see `App.route`). Default: the App's default (same host). */

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type { TokenVerifier } from '../../auth/types.js'
 import { ErrorReason, PeerError } from '../../errors.js'
 import type { Actor, ClientInfo, HubApi, HubEvent, StreamPosition, SubscribeResult, Subscriber } from '../../hub/types.js'
+import type { Logger } from '../../logger.js'
 import {
   decodeCommand,
   disconnectCodeOf,
@@ -25,12 +26,7 @@ import type { ResolvedCentrifugeOptions } from './options.js'
 import { RpcError, type RpcRegistry } from './rpc-registry.js'
 import type { SessionIndex } from './session-index.js'
 
-/** What the component logs through; a pino logger fits. */
-export interface CentrifugeLogger {
-  debug(details: object, message: string): void
-  warn(details: object, message: string): void
-  error(details: object, message: string): void
-}
+/** @deprecated The shared `Logger` (src/logger.ts); this name remains for the mount hooks that still use it. */
 
 /** What every session of one component shares. */
 export type SessionDeps = {
@@ -38,7 +34,7 @@ export type SessionDeps = {
   auth: TokenVerifier | undefined
   rpc: RpcRegistry
   options: ResolvedCentrifugeOptions
-  logger: CentrifugeLogger
+  logger: Logger
   index: SessionIndex
   /** Runs one decoded command (see command-handler.ts); injected to keep this file about state. */
   handle: (session: Session, command: ClientCommand) => Promise<void>

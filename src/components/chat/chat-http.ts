@@ -1,6 +1,7 @@
 /** The chat's plain HTTP routes: the page's start-up config and demo sign-in. */
 import { randomBytes } from 'node:crypto'
 import { signConnectionToken } from '../../auth/index.js'
+import type { Logger } from '../../logger.js'
 import { BodyTooLargeError, readBody, RequestAbortedError } from '../../server/read-body.js'
 import { sendJson } from '../../server/send-json.js'
 import type { HttpHandler } from '../../server/types.js'
@@ -17,7 +18,7 @@ export type ChatHttpOptions = {
   /** `aud` and `iss` of demo tokens: the `client` section's, so the server's verifier accepts them. */
   tokenClaims?: { audience?: string | undefined; issuer?: string | undefined }
   /** Where a sign-in whose client went away mid-body is noted (at debug: the peer's doing). */
-  logger?: { debug?(obj: object, msg?: string): void } | undefined
+  logger?: Partial<Pick<Logger, 'debug'>> | undefined
 }
 
 const maxBodyBytes = 4096

@@ -1,6 +1,7 @@
 /** The chat's library call: `mountChat(app, …)` adds its routes and RPC methods to an `App`. */
 import { join } from 'node:path'
 import type { HubApi } from '../../hub/types.js'
+import type { Logger } from '../../logger.js'
 import type { App } from '../../server/app.js'
 import type { RpcRegistry } from '../centrifuge/rpc-registry.js'
 import { ChatService } from './chat-service.js'
@@ -11,8 +12,6 @@ import { ChatStore } from './chat-store.js'
 
 /** Where the chat keeps its tables, in the data directory. */
 export const chatDbFile = 'chat.db'
-
-export type ChatLogger = { info(obj: object, msg?: string): void; debug?(obj: object, msg?: string): void }
 
 export type MountChatOptions = {
   hub: HubApi
@@ -32,7 +31,7 @@ export type MountChatOptions = {
   dataDir: string
   /** The `chat` config section (parsed or not); `demoSignIn` unset counts as off here (`chatMount` resolves it). */
   options?: Partial<ChatOptions>
-  logger?: ChatLogger
+  logger?: Logger
 }
 
 /** What `mountChat` built; `close()` at shutdown, after the server stopped. */

@@ -1,10 +1,8 @@
 /**
  * How long a one-node engine's stream remembers what is not history: its meta (top offset and
- * epoch) and its idempotency keys. Shared by the memory and SQLite engines so both keep the same.
+ * epoch). Shared by the memory and SQLite engines so both keep the same. (The idempotency window's
+ * default is `DEFAULT_IDEMPOTENCY_WINDOW_MS` in `engine/options.ts`.)
  */
-
-/** How long an idempotency key is remembered when a publish carries one but no window (5 minutes). */
-export const DEFAULT_IDEMPOTENCY_WINDOW_MS = 300_000
 
 /**
  * How long an idle stream keeps its meta (top offset and epoch) after its last publish, before an

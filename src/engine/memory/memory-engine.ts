@@ -1,7 +1,8 @@
 /** `MemoryEngine`: the one-node engine that keeps history in memory. */
+import { DEFAULT_IDEMPOTENCY_WINDOW_MS, memoryEngineDefaults } from '../options.js'
 import type { HandlerErrorReporter } from '../local/local-fanout.js'
 import { LocalNodeEngine } from '../local/local-node-engine.js'
-import { DEFAULT_IDEMPOTENCY_WINDOW_MS, streamMetaTtlMs } from '../local/stream-retention.js'
+import { streamMetaTtlMs } from '../local/stream-retention.js'
 import { UnknownEpochs } from '../local/unknown-epochs.js'
 import type { EngineCapabilities, EngineHandler, HistoryQuery, HistoryResult, Publication, PublishOptions, PublishResult } from '../types.js'
 import { MemoryStream } from './memory-stream.js'
@@ -29,13 +30,6 @@ export type MemoryEngineStats = {
   /** Epochs remembered for channels read but never published to (bounded). */
   unknownEpochs: number
 }
-
-export const MEMORY_DEFAULTS = {
-  sweepIntervalMs: 1_000,
-  idleStreamTtlMs: 3_600_000,
-  historyMetaTtlMs: 2_592_000_000,
-  maxIdempotencyKeys: 10_000,
-} as const
 
 /**
  * The one-node engine: everything in this process's memory, nothing survives a restart.
@@ -65,10 +59,10 @@ export class MemoryEngine extends LocalNodeEngine {
   constructor(options: MemoryEngineOptions = {}) {
     super(options.onHandlerError)
     this.#options = {
-      sweepIntervalMs: options.sweepIntervalMs ?? MEMORY_DEFAULTS.sweepIntervalMs,
-      idleStreamTtlMs: options.idleStreamTtlMs ?? MEMORY_DEFAULTS.idleStreamTtlMs,
-      historyMetaTtlMs: options.historyMetaTtlMs ?? MEMORY_DEFAULTS.historyMetaTtlMs,
-      maxIdempotencyKeys: options.maxIdempotencyKeys ?? MEMORY_DEFAULTS.maxIdempotencyKeys,
+      sweepIntervalMs: options.sweepIntervalMs ?? memoryEngineDefaults.sweepIntervalMs,
+      idleStreamTtlMs: options.idleStreamTtlMs ?? memoryEngineDefaults.idleStreamTtlMs,
+      historyMetaTtlMs: options.historyMetaTtlMs ?? memoryEngineDefaults.historyMetaTtlMs,
+      maxIdempotencyKeys: options.maxIdempotencyKeys ?? memoryEngineDefaults.maxIdempotencyKeys,
     }
   }
 

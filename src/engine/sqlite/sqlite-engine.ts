@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3'
 import type { HandlerErrorReporter } from '../local/local-fanout.js'
 import { EngineClosedError, LocalNodeEngine } from '../local/local-node-engine.js'
 import type { EngineCapabilities, EngineHandler, HistoryQuery, HistoryResult, PublishOptions, PublishResult } from '../types.js'
+import { sqliteEngineDefaults } from '../options.js'
 import { openSqliteDatabase, type SqliteSynchronous } from './open-sqlite-database.js'
 import { type PendingPublish, SqliteStreams } from './sqlite-streams.js'
 
@@ -82,12 +83,12 @@ export class SqliteEngine extends LocalNodeEngine {
     super(options.onHandlerError)
     this.#options = {
       file: options.file,
-      synchronous: options.synchronous ?? 'normal',
-      maxBatch: options.maxBatch ?? 10_000,
-      sweepIntervalMs: options.sweepIntervalMs ?? 1_000,
-      idleStreamTtlMs: options.idleStreamTtlMs ?? 3_600_000,
-      historyMetaTtlMs: options.historyMetaTtlMs ?? 2_592_000_000,
-      busyTimeoutMs: options.busyTimeoutMs ?? 1_000,
+      synchronous: options.synchronous ?? sqliteEngineDefaults.synchronous,
+      maxBatch: options.maxBatch ?? sqliteEngineDefaults.maxBatch,
+      sweepIntervalMs: options.sweepIntervalMs ?? sqliteEngineDefaults.sweepIntervalMs,
+      idleStreamTtlMs: options.idleStreamTtlMs ?? sqliteEngineDefaults.idleStreamTtlMs,
+      historyMetaTtlMs: options.historyMetaTtlMs ?? sqliteEngineDefaults.historyMetaTtlMs,
+      busyTimeoutMs: options.busyTimeoutMs ?? sqliteEngineDefaults.busyTimeoutMs,
       maxFileBytes: options.maxFileBytes,
     }
   }

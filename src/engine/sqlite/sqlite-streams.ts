@@ -1,6 +1,7 @@
 /** Streams in SQLite: appends with offsets and epochs, history reads, trimming and expiry. */
 import type Database from 'better-sqlite3'
-import { DEFAULT_IDEMPOTENCY_WINDOW_MS, streamMetaTtlMs } from '../local/stream-retention.js'
+import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from '../options.js'
+import { streamMetaTtlMs } from '../local/stream-retention.js'
 import { UnknownEpochs } from '../local/unknown-epochs.js'
 import type { HistoryQuery, HistoryResult, Publication, PublishOptions, PublishResult } from '../types.js'
 import { ChunkList } from './chunk-list.js'

@@ -1,12 +1,12 @@
 /** The Centrifugo-compatible server HTTP API (`POST /api/<method>`): key check, body, replies. */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Logger } from 'pino'
 import { apiKeyMatches, presentedApiKey } from '../../auth/api-key.js'
 import { anonymousAllowed, hasTokenKey, type ClientAuthOptions } from '../../auth/client-auth-options.js'
 import { PeerError } from '../../errors.js'
 import { ErrorCode, errorCodeOf } from '../../protocol/centrifuge/index.js'
 import { BodyTooLargeError, readBody } from '../../server/read-body.js'
 import { sendJson } from '../../server/send-json.js'
+import type { Logger } from '../../logger.js'
 import type { HttpHandler, HttpMountable } from '../../server/types.js'
 import { DEFAULT_API_MAX_BODY_BYTES } from './api-options.js'
 import { isApiMethod, parseRequest } from './requests.js'
@@ -15,15 +15,13 @@ import { ServerApiExecutor, type NodeStats, type ServerApiHub } from './server-a
 /** Where the API is served: `POST /api/<method>`. */
 const SERVER_API_PREFIX = '/api'
 
-type ApiLogger = Pick<Logger, 'info' | 'warn' | 'error'>
-
 export type ServerApiOptions = {
   hub: ServerApiHub
   /** The shared API key; without one the API is disabled (404 with an explanation). */
   apiKey?: string | undefined
   /** Default 1 MiB. */
   maxBodyBytes?: number | undefined
-  logger: ApiLogger
+  logger: Logger
   /** Live connection counts for `info`. */
   nodeStats?: () => NodeStats
   /** The `client` config section: used only to tell at mount whether the server runs in demo mode. */
@@ -140,13 +138,14 @@ export function mountServerApi(app: HttpMountable, options: ServerApiOptions): v
   const hasClientKey = clientAuth !== undefined && hasTokenKey(clientAuth)
   if (!hasApiKey && !hasClientKey) {
     logger.warn(
+      {},
       'DEMO MODE: no api.key and no client token key configured: the server API is disabled and anyone may connect without a token. Set SPROCKET_API_KEY and SPROCKET_TOKEN_SECRET (or the config file) before exposing this server.',
     )
     return
   }
   if (hasApiKey) logger.info({ path: `${SERVER_API_PREFIX}/<method>` }, 'server API enabled')
-  else logger.warn('server API disabled: no api.key configured (set SPROCKET_API_KEY to enable POST /api/<method>)')
+  else logger.warn({}, 'server API disabled: no api.key configured (set SPROCKET_API_KEY to enable POST /api/<method>)')
   if (clientAuth !== undefined && !hasClientKey && anonymousAllowed(clientAuth)) {
-    logger.warn('no client token key configured: anyone may connect without a token (set SPROCKET_TOKEN_SECRET to require tokens)')
+    logger.warn({}, 'no client token key configured: anyone may connect without a token (set SPROCKET_TOKEN_SECRET to require tokens)')
   }
 }

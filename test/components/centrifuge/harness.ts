@@ -5,6 +5,7 @@ import { createTokenVerifier } from '../../../src/auth/index.js'
 import { createMemoryEngine } from '../../../src/engine/memory/memory-engine.js'
 import type { Engine } from '../../../src/engine/types.js'
 import { Hub } from '../../../src/hub/hub.js'
+import { silentLogger } from '../../../src/logger.js'
 import type { ChannelsOptionsInput } from '../../../src/hub/options.js'
 import { CentrifugeComponent } from '../../../src/components/centrifuge/centrifuge-component.js'
 import { mountCentrifuge } from '../../../src/components/centrifuge/mount-centrifuge.js'
@@ -58,7 +59,7 @@ export type ServerOptions = {
 
 export async function startServer(options: ServerOptions = {}): Promise<Server> {
   const engine = options.engine ?? createMemoryEngine()
-  const hub = new Hub(engine, options.channels ?? testChannels, { warn() {}, error() {} })
+  const hub = new Hub(engine, options.channels ?? testChannels, silentLogger)
   await hub.start()
   const app = new App({
     port: options.port ?? 0,

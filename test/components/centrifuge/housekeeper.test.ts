@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { CentrifugeComponent } from '../../../src/components/centrifuge/centrifuge-component.js'
-import type { CentrifugeLogger } from '../../../src/components/centrifuge/session.js'
 import { createMemoryEngine } from '../../../src/engine/memory/memory-engine.js'
 import { Hub } from '../../../src/hub/hub.js'
+import { silentLogger } from '../../../src/logger.js'
 import type { Conn, PreparedMessage } from '../../../src/server/types.js'
+import { RecordingLogger } from '../../recording-logger.js'
 import { until } from './harness.js'
 
 let nextConn = 0
@@ -35,19 +36,10 @@ class FaultyConn implements Conn {
   }
 }
 
-class RecordingLogger implements CentrifugeLogger {
-  readonly errors: { details: Record<string, unknown>; message: string }[] = []
-  debug(): void {}
-  warn(): void {}
-  error(details: object, message: string): void {
-    this.errors.push({ details: details as Record<string, unknown>, message })
-  }
-}
-
 describe('housekeeper', () => {
   it('a session whose tick throws is logged and closed with 3004; the others keep being pinged', async () => {
     const engine = createMemoryEngine()
-    const hub = new Hub(engine, {}, { warn() {}, error() {} })
+    const hub = new Hub(engine, {}, silentLogger)
     await hub.start()
     const logger = new RecordingLogger()
     const component = new CentrifugeComponent({ hub, logger, options: { pingIntervalMs: 60, tickMs: 20, personalChannel: false } })
