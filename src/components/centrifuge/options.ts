@@ -17,6 +17,8 @@ export const centrifugeDefaults = {
   commandBurst: 200,
   maxMessageBytes: 65_536,
   historyMaxPublications: 300,
+  maxReplyBytesPerFrame: 524_288,
+  maxPendingFrameBytes: 1_048_576,
   personalChannel: true,
   serverVersion: '',
 } as const
@@ -55,6 +57,18 @@ export const centrifugeOptionsSchema = z.strictObject({
   maxMessageBytes: positiveInt().default(centrifugeDefaults.maxMessageBytes),
   /** Most publications a `history` call returns (`limit` -1 or above it is lowered). */
   historyMaxPublications: positiveInt().default(centrifugeDefaults.historyMaxPublications),
+  /**
+   * Reply bytes one client frame may cause. The command that reaches it still completes (its reply
+   * is bounded by `historyMaxPublications` and the publication size); the frame's later commands
+   * are refused with 111 (temporary: the client may send them again) without running. Keep it
+   * below the route's `maxBufferedBytes`: a frame's replies are queued in one event-loop turn.
+   */
+  maxReplyBytesPerFrame: positiveInt().default(centrifugeDefaults.maxReplyBytesPerFrame),
+  /**
+   * Characters of a connection's frames received but not yet processed. A client that sends
+   * faster than its commands run past this is closed with 3013 (too many requests).
+   */
+  maxPendingFrameBytes: positiveInt().default(centrifugeDefaults.maxPendingFrameBytes),
   /** Subscribe every connected user to their personal channel `#<user>` server-side. */
   personalChannel: z.boolean().default(centrifugeDefaults.personalChannel),
   /** Reported in connect and refresh results. */
@@ -96,6 +110,8 @@ export function resolveCentrifugeOptions(options: CentrifugeOptions = {}): Resol
     maxRejectedPerSecond: options.maxRejectedPerSecond ?? maxCommandsPerSecond,
     maxMessageBytes: options.maxMessageBytes ?? defaults.maxMessageBytes,
     historyMaxPublications: options.historyMaxPublications ?? defaults.historyMaxPublications,
+    maxReplyBytesPerFrame: options.maxReplyBytesPerFrame ?? defaults.maxReplyBytesPerFrame,
+    maxPendingFrameBytes: options.maxPendingFrameBytes ?? defaults.maxPendingFrameBytes,
     personalChannel: options.personalChannel ?? defaults.personalChannel,
     serverVersion: options.serverVersion ?? defaults.serverVersion,
     tickMs: options.tickMs ?? derivedTickMs,

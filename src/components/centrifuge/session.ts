@@ -5,7 +5,6 @@ import { ErrorReason, PeerError } from '../../errors.js'
 import type { Actor, ClientInfo, HubApi, HubEvent, StreamPosition, SubscribeResult, Subscriber } from '../../hub/types.js'
 import type { Logger } from '../../logger.js'
 import {
-  decodeCommand,
   disconnectCodeOf,
   disconnectReason,
   DisconnectCode,
@@ -13,17 +12,16 @@ import {
   encodePush,
   errorBodyOf,
   pingMessage,
-  splitFrame,
   UnsubscribeCode,
   unsubscribeReason,
   type ClientCommand,
   type Push,
 } from '../../protocol/centrifuge/index.js'
 import type { Conn, PreparedMessage } from '../../server/types.js'
-import { CommandRate } from './command-rate.js'
+import { CommandQueue } from './command-queue.js'
 import { centrifugeFormat } from './frame-encoder.js'
 import type { ResolvedCentrifugeOptions } from './options.js'
-import { RpcError, type RpcRegistry } from './rpc-registry.js'
+import type { RpcRegistry } from './rpc-registry.js'
 import type { SessionIndex } from './session-index.js'
 
 /** @deprecated The shared `Logger` (src/logger.ts); this name remains for the mount hooks that still use it. */
@@ -51,6 +49,9 @@ export type SessionSub = {
 }
 
 export type SessionState = 'connecting' | 'connected' | 'failed' | 'closed'
+
+/** Buffered reply characters that are written at once rather than at the end of the frame. */
+const replyFlushChars = 65_536
 
 /** What `Session.seat` subscribes with. */
 export type SeatRequest = {
@@ -92,16 +93,18 @@ export class Session implements Subscriber<PreparedMessage> {
   #hasExpiringSubs = false
   #nextPingAtMs = 0
   #awaitingPongSinceMs: number | undefined
-  readonly #rate: CommandRate
+  readonly #commands: CommandQueue
   #out: string[] = []
-  #queue: Promise<void> = Promise.resolve()
+  /** Characters buffered in `#out`. */
+  #outChars = 0
+  /** Characters of reply ever buffered: a frame's reply budget is measured against it. */
+  #repliedChars = 0
 
   constructor(conn: Conn, deps: SessionDeps, nowMs: number) {
     this.conn = conn
     this.deps = deps
     this.openedAtMs = nowMs
-    const { maxCommandsPerSecond, commandBurst, maxRejectedPerSecond } = deps.options
-    this.#rate = new CommandRate(maxCommandsPerSecond, commandBurst, maxRejectedPerSecond, nowMs)
+    this.#commands = new CommandQueue(this, nowMs)
   }
 
   get isClosed(): boolean {
@@ -217,85 +220,38 @@ export class Session implements Subscriber<PreparedMessage> {
     this.#hasExpiringSubs = true
   }
 
-  /** Queues a frame's commands behind those of earlier frames. Never rejects. */
+  /** Queues a frame's commands behind those of earlier frames (see `CommandQueue`). Never rejects. */
   receive(frame: string): Promise<void> {
-    this.#queue = this.#queue.then(() => this.#process(frame))
-    return this.#queue
+    return this.#commands.receive(frame)
   }
 
   /** Runs `task` in the command queue, so it never interleaves with a command. Never rejects. */
   enqueue(task: () => Promise<void>): Promise<void> {
-    this.#queue = this.#queue.then(async () => {
-      if (this.isClosed) return
-      try {
-        await task()
-      } catch (error) {
-        this.#internalError(error, 'queued task failed')
-      }
-      this.flush()
-    })
-    return this.#queue
+    return this.#commands.enqueue(task)
   }
 
-  async #process(frame: string): Promise<void> {
-    for (const line of splitFrame(frame)) {
-      if (this.#state === 'closed') return
-      let command: ClientCommand
-      try {
-        command = decodeCommand(line)
-      } catch (error) {
-        this.#fail(error)
-        return
-      }
-      if (command.type === 'pong') {
-        this.#awaitingPongSinceMs = undefined
-        continue
-      }
-      const verdict = this.#rate.take(Date.now())
-      if (verdict === 'abuse') {
-        this.close(DisconnectCode.tooManyRequests)
-        return
-      }
-      if (verdict === 'refuse') {
-        if ('id' in command) this.replyError(command.id, new PeerError(ErrorReason.tooManyRequests, ''))
-        continue
-      }
-      try {
-        await this.deps.handle(this, command)
-      } catch (error) {
-        if (!this.#answerFailure(command, error)) return
-      }
-    }
-    this.flush()
+  /** Characters of reply ever buffered: frame reply budgets are measured against it. */
+  get repliedChars(): number {
+    return this.#repliedChars
   }
 
-  /** Turns a failed command into an error reply (true) or a close (false). */
-  #answerFailure(command: ClientCommand, error: unknown): boolean {
-    const id = 'id' in command ? command.id : 0
-    if (error instanceof RpcError) {
-      if (id !== 0) this.reply(encodeError(id, { code: error.code, message: error.message, ...(error.temporary ? { temporary: true } : {}) }))
-      return true
-    }
-    if (error instanceof PeerError) {
-      if (error.disconnect !== undefined) {
-        this.#fail(error)
-        return false
-      }
-      if (command.type === 'connect') this.#state = 'failed'
-      if (id !== 0) this.replyError(id, error)
-      return true
-    }
-    this.#internalError(error, 'command failed', command.type)
-    if (command.type === 'connect') this.#state = 'failed'
-    if (id !== 0) this.replyError(id, new PeerError(ErrorReason.internal, ''))
-    return true
+  /** The client answered a ping. */
+  notePong(): void {
+    this.#awaitingPongSinceMs = undefined
   }
 
-  #internalError(error: unknown, message: string, command?: string): void {
-    this.deps.logger.error({ err: error, client: this.clientId, user: this.userId, command }, message)
+  /** A `connect` was refused: the connection waits for the stale timeout (or closes). */
+  markConnectFailed(): void {
+    if (this.#state === 'connecting') this.#state = 'failed'
   }
 
-  #fail(error: unknown): void {
+  /** Logs our own failure with the session's identity. */
+  logInternal(error: unknown, message: string, command?: string): void {
+    this.#internalError(error, message, command)
+  }
+
+  /** Ends the session for `error`: a refusal with a disconnect reason closes with its code, anything else with 3004. */
+  fail(error: unknown): void {
     if (error instanceof PeerError && error.disconnect !== undefined) {
       const closeCode = disconnectCodeOf(error.disconnect)
       this.deps.logger.debug({ client: this.clientId, reason: error.reason, closeCode, message: error.message }, 'peer error')
@@ -306,9 +262,20 @@ export class Session implements Subscriber<PreparedMessage> {
     this.close(DisconnectCode.internal)
   }
 
-  /** Buffers one reply line; written at the end of the frame or before the next push. */
+  #internalError(error: unknown, message: string, command?: string): void {
+    this.deps.logger.error({ err: error, client: this.clientId, user: this.userId, command }, message)
+  }
+
+  /**
+   * Buffers one reply line, written at the end of the frame, before the next push, or as soon as
+   * `replyFlushChars` are buffered: replies go out (and meet the slow-consumer limit) as they are
+   * produced, never as one unbounded write.
+   */
   reply(line: string): void {
     this.#out.push(line)
+    this.#outChars += line.length
+    this.#repliedChars += line.length
+    if (this.#outChars >= replyFlushChars) this.flush()
   }
 
   /** Buffers the error reply of a refusal: its reason's code, its message or the code's default. */
@@ -326,6 +293,7 @@ export class Session implements Subscriber<PreparedMessage> {
     if (this.#out.length === 0) return
     const lines = this.#out
     this.#out = []
+    this.#outChars = 0
     if (this.#state !== 'closed') this.conn.send(lines.length === 1 ? (lines[0] as string) : lines.join('\n'))
   }
 
@@ -403,6 +371,7 @@ export class Session implements Subscriber<PreparedMessage> {
   /** Marks the session closed (the connection is gone) without writing anything. */
   markClosed(): void {
     this.#out = []
+    this.#outChars = 0
     this.#state = 'closed'
   }
 }
