@@ -8,7 +8,7 @@ import type { HttpMountable } from '../../server/types.js'
 export type ServerApiContext = {
   app: HttpMountable & { readonly connectionCount: number }
   hub: ServerApiHub
-  config: { api: { key?: string | undefined; maxBodyBytes: number }; client: ClientAuthOptions }
+  config: { api: { key?: string | undefined; maxBodyBytes: number; maxBatchCommands: number; maxBatchReplyBytes: number }; client: ClientAuthOptions }
   logger: ServerApiOptions['logger']
 }
 
@@ -18,6 +18,8 @@ export function serverApiMount({ app, hub, config, logger }: ServerApiContext): 
     hub,
     apiKey: config.api.key,
     maxBodyBytes: config.api.maxBodyBytes,
+    maxBatchCommands: config.api.maxBatchCommands,
+    maxBatchReplyBytes: config.api.maxBatchReplyBytes,
     logger,
     clientAuth: config.client,
     nodeStats: () => ({ numClients: app.connectionCount, numUsers: 0 }),

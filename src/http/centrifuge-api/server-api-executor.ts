@@ -8,6 +8,7 @@ import { ErrorReason, PeerError } from '../../errors.js'
 import type { ControlKindMessage } from '../../hub/control-messages.js'
 import type { HubApi } from '../../hub/types.js'
 import { ErrorCode, errorCodeOf } from '../../protocol/centrifuge/index.js'
+import { apiDefaults } from './api-options.js'
 import { compileChannelPattern } from './glob.js'
 import { isApiMethod, parseRequest, type ApiMethod, type ApiRequest } from './requests.js'
 import { toWireClientInfo, toWirePublication } from './wire.js'
@@ -31,13 +32,23 @@ export type ServerApiExecutorOptions = {
   version?: string
   /** Hears failures that are not a peer's mistake (each becomes error 100 in its reply). */
   onBug?: (error: unknown, method: string) => void
+  /** Most commands one `batch` may carry. Default `apiDefaults.maxBatchCommands`. */
+  maxBatchCommands?: number | undefined
+  /** Reply bytes after which a `batch`'s remaining commands are refused unrun. Default `apiDefaults.maxBatchReplyBytes`. */
+  maxBatchReplyBytes?: number | undefined
 }
+
+/** Commands of a `parallel` batch that run at once: the batch's work and replies stay bounded. */
+const BATCH_PARALLELISM = 16
 
 export type ApiError = { code: number; message: string }
 export type ApiReply = { result: unknown } | { error: ApiError }
 
 /** Disconnect the server API's `disconnect` uses by default: terminal, no reconnect. */
 const FORCE_DISCONNECT = { code: 3503, reason: 'force disconnect' } as const
+
+/** The slot of a `batch` command left unrun because the replies reached `maxBatchReplyBytes`. */
+const BATCH_BUDGET_USED_UP = { error: { code: ErrorCode.limitExceeded, message: 'reply budget of the batch used up' } }
 
 /** History `limit: -1` asks for everything retained; the hub still caps it at `maxHistoryPage`. */
 const HISTORY_ALL = Number.MAX_SAFE_INTEGER
@@ -53,7 +64,7 @@ function notAvailable(option: string): PeerError {
 
 /**
  * Runs server API methods against the hub. Transport-free: the HTTP handler decodes the body and
- * calls `call`. A method either resolves to its `result` object or throws a `ProtocolError`
+ * calls `call`. A method either resolves to its `result` object or throws a `PeerError`
  * (anything else is a bug, which `reply` turns into 100 after the caller logged it).
  */
 export class ServerApiExecutor {
@@ -62,6 +73,8 @@ export class ServerApiExecutor {
   readonly #nodeName: string
   readonly #version: string
   readonly #onBug: (error: unknown, method: string) => void
+  readonly #maxBatchCommands: number
+  readonly #maxBatchReplyBytes: number
   readonly #uid = randomUUID()
   readonly #startedMs = Date.now()
 
@@ -71,6 +84,8 @@ export class ServerApiExecutor {
     this.#nodeName = options.nodeName ?? hostname()
     this.#version = options.version ?? packageVersion()
     this.#onBug = options.onBug ?? (() => {})
+    this.#maxBatchCommands = options.maxBatchCommands ?? apiDefaults.maxBatchCommands
+    this.#maxBatchReplyBytes = options.maxBatchReplyBytes ?? apiDefaults.maxBatchReplyBytes
   }
 
   /** Validates `body` for `method` and runs it. `batch` is handled by `batch()`, not here. */
@@ -110,22 +125,41 @@ export class ServerApiExecutor {
 
   /**
    * Runs each command (`{"<method>": {...}}`) and answers one reply per command, in order:
-   * `{"<method>": result}` or `{"error": {...}}`. Unknown or nested-batch commands are 104.
+   * `{"<method>": result}` or `{"error": {...}}`. Unknown or nested-batch commands are 104. More
+   * than `maxBatchCommands` commands: refused whole (106). Once the replies reach
+   * `maxBatchReplyBytes`, the remaining commands are answered 106 without running. `parallel`
+   * runs `BATCH_PARALLELISM` commands at a time.
    */
   async batch(request: ApiRequest<'batch'>): Promise<{ replies: unknown[] }> {
-    const run = async (command: Record<string, unknown>): Promise<unknown> => {
-      const keys = Object.keys(command)
-      const method = keys[0]
-      if (keys.length !== 1 || method === undefined || !isApiMethod(method) || method === 'batch') {
-        return { error: { code: ErrorCode.methodNotFound, message: 'method not found' } }
-      }
-      const reply = await this.reply(method, command[method])
-      return 'error' in reply ? reply : { [method]: reply.result }
+    const { commands } = request
+    if (commands.length > this.#maxBatchCommands) {
+      throw new PeerError(ErrorReason.limitExceeded, `commands: more than ${this.#maxBatchCommands} in one batch`)
     }
-    if (request.parallel === true) return { replies: await Promise.all(request.commands.map(run)) }
     const replies: unknown[] = []
-    for (const command of request.commands) replies.push(await run(command))
+    let replyBytes = 0
+    const step = request.parallel === true ? BATCH_PARALLELISM : 1
+    for (let start = 0; start < commands.length; start += step) {
+      const wave = commands.slice(start, start + step)
+      if (replyBytes >= this.#maxBatchReplyBytes) {
+        for (let i = 0; i < wave.length; i++) replies.push(BATCH_BUDGET_USED_UP)
+        continue
+      }
+      for (const reply of await Promise.all(wave.map((command) => this.#batchReply(command)))) {
+        replyBytes += JSON.stringify(reply).length
+        replies.push(reply)
+      }
+    }
     return { replies }
+  }
+
+  async #batchReply(command: Record<string, unknown>): Promise<unknown> {
+    const keys = Object.keys(command)
+    const method = keys[0]
+    if (keys.length !== 1 || method === undefined || !isApiMethod(method) || method === 'batch') {
+      return { error: { code: ErrorCode.methodNotFound, message: 'method not found' } }
+    }
+    const reply = await this.reply(method, command[method])
+    return 'error' in reply ? reply : { [method]: reply.result }
   }
 
   /** `call`, with failures folded into an error reply. */

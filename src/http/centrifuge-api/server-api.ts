@@ -21,6 +21,10 @@ export type ServerApiOptions = {
   apiKey?: string | undefined
   /** Default 1 MiB. */
   maxBodyBytes?: number | undefined
+  /** Most commands one `batch` may carry (default 1000). */
+  maxBatchCommands?: number | undefined
+  /** Reply bytes after which a `batch`'s remaining commands are refused unrun (default 4 MiB). */
+  maxBatchReplyBytes?: number | undefined
   logger: Logger
   /** Live connection counts for `info`. */
   nodeStats?: () => NodeStats
@@ -61,7 +65,13 @@ function errorBody(code: number, message: string): { error: { code: number; mess
  */
 function createServerApiHandler(options: ServerApiOptions): HttpHandler {
   const onBug = (error: unknown, method: string) => options.logger.error({ err: error, method }, 'server API method failed')
-  const executor = new ServerApiExecutor({ hub: options.hub, onBug, ...(options.nodeStats ? { nodeStats: options.nodeStats } : {}) })
+  const executor = new ServerApiExecutor({
+    hub: options.hub,
+    onBug,
+    maxBatchCommands: options.maxBatchCommands,
+    maxBatchReplyBytes: options.maxBatchReplyBytes,
+    ...(options.nodeStats ? { nodeStats: options.nodeStats } : {}),
+  })
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_API_MAX_BODY_BYTES
   const apiKey = options.apiKey
 

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ControlMessage } from '../../../src/engine/types.js'
 import { ErrorCode } from '../../../src/protocol/centrifuge/index.js'
-import { startApiServer, subscribeRecorder, type ApiServer } from './api-harness.js'
+import { API_KEY, startApiServer, subscribeRecorder, type ApiServer } from './api-harness.js'
 
 let server: ApiServer
 before(async () => {
@@ -301,4 +301,44 @@ describe('batch', () => {
   test('a batch without commands is 107', async () => {
     assert.equal((await server.json('batch', {})).error.code, ErrorCode.badRequest)
   })
+
+  test('a batch of more than maxBatchCommands commands is refused whole with 106, nothing run', async () => {
+    const limited = await startApiServer({ apiKey: API_KEY, maxBatchCommands: 5 })
+    try {
+      const commands = Array.from({ length: 6 }, () => ({ publish: { channel: 'chat:too-many', data: {} } }))
+      assert.equal((await limited.json('batch', { commands })).error.code, ErrorCode.limitExceeded)
+      assert.equal((await limited.json('history', { channel: 'chat:too-many', limit: 0 })).result.offset, 0)
+      assert.equal((await limited.json('batch', { commands: commands.slice(1) })).replies.length, 5)
+    } finally {
+      await limited.close()
+    }
+  })
+
+  for (const parallel of [false, true]) {
+    test(`${parallel ? 'parallel: ' : ''}once the replies reach maxBatchReplyBytes the remaining commands are answered 106 unrun`, async () => {
+      const limited = await startApiServer({ apiKey: API_KEY, maxBatchReplyBytes: 200_000 })
+      try {
+        const data = { text: 'x'.repeat(10_000) }
+        await limited.json('batch', { commands: Array.from({ length: 10 }, () => ({ publish: { channel: 'chat:heavy', data } })) })
+        let reads = 0
+        const read = limited.hub.history.bind(limited.hub)
+        limited.hub.history = (...args) => {
+          reads++
+          return read(...args)
+        }
+        const commands = Array.from({ length: 100 }, () => ({ history: { channel: 'chat:heavy', limit: -1 } }))
+        const res = await limited.call('batch', { commands, parallel })
+        const text = await res.text()
+        const { replies } = JSON.parse(text) as { replies: Array<{ history?: unknown; error?: { code: number } }> }
+        assert.equal(replies.length, 100)
+        const ran = replies.filter((reply) => reply.history !== undefined).length
+        assert.ok(ran >= 2 && ran <= (parallel ? 32 : 2), `replies of ~100 KB that ran: ${ran}`)
+        assert.equal(reads, ran, 'refused commands did not run')
+        for (const reply of replies.slice(ran)) assert.equal(reply.error?.code, ErrorCode.limitExceeded)
+        assert.ok(text.length < (parallel ? 3_500_000 : 400_000), `answer bytes: ${text.length}`)
+      } finally {
+        await limited.close()
+      }
+    })
+  }
 })
