@@ -4,6 +4,7 @@ import { apiKeyMatches, presentedApiKey } from '../../auth/api-key.js'
 import { anonymousAllowed, hasTokenKey, type ClientAuthOptions } from '../../auth/client-auth-options.js'
 import { PeerError } from '../../errors.js'
 import { ErrorCode, errorCodeOf } from '../../protocol/centrifuge/index.js'
+import { jsonNestsDeeperThan, maxJsonDepth } from '../../protocol/json-depth.js'
 import { BodyTooLargeError, readBody } from '../../server/read-body.js'
 import { sendJson } from '../../server/send-json.js'
 import type { Logger } from '../../logger.js'
@@ -100,7 +101,12 @@ function createServerApiHandler(options: ServerApiOptions): HttpHandler {
     let body: unknown
     try {
       const raw = await readBody(req, maxBodyBytes)
-      body = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'))
+      const text = raw.toString('utf8')
+      if (jsonNestsDeeperThan(text)) {
+        sendJson(res, 400, errorBody(ErrorCode.badRequest, `request body is nested deeper than ${maxJsonDepth} levels`))
+        return
+      }
+      body = text.length === 0 ? {} : JSON.parse(text)
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
         sendJson(res, 413, errorBody(ErrorCode.limitExceeded, `request body exceeds ${maxBodyBytes} bytes`), { connection: 'close' })

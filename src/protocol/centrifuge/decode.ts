@@ -1,5 +1,6 @@
 /** Decodes client frames of the JSON Centrifugo protocol into `ClientCommand`s, or refuses them. */
 import { DisconnectReason, ErrorReason, PeerError } from '../../errors.js'
+import { jsonNestsDeeperThan, maxJsonDepth } from '../json-depth.js'
 import type {
   ClientCommand,
   ConnectSubRecovery,
@@ -32,6 +33,7 @@ export function splitFrame(frame: string): string[] {
 
 /** Decodes one command line. Throws a `ProtocolError` with close code 3501 when it is malformed. */
 export function decodeCommand(line: string): ClientCommand {
+  if (jsonNestsDeeperThan(line)) throw badRequest(`JSON nested deeper than ${maxJsonDepth} levels`)
   let raw: unknown
   try {
     raw = JSON.parse(line)
@@ -39,6 +41,7 @@ export function decodeCommand(line: string): ClientCommand {
     throw badRequest('malformed JSON')
   }
   if (!isObject(raw)) throw badRequest('command is not an object')
+  if (requestFieldCount(raw) > 1) throw badRequest('more than one request field')
   const id = optionalUint32(raw, 'id') ?? 0
 
   if (present(raw.connect)) return decodeConnect(id, object(raw.connect, 'connect'))
@@ -81,6 +84,17 @@ export function decodeCommand(line: string): ClientCommand {
   // known command, with or without an id, is a request this server cannot serve.
   if (Object.keys(raw).length !== 0) throw badRequest('unknown command')
   return { type: 'pong' }
+}
+
+/** The request fields of a command: exactly one may be set. */
+const requestFields = [
+  'connect', 'subscribe', 'unsubscribe', 'publish', 'presence', 'presence_stats', 'history', 'ping', 'send', 'rpc', 'refresh', 'sub_refresh',
+] as const
+
+function requestFieldCount(raw: Obj): number {
+  let count = 0
+  for (const field of requestFields) if (present(raw[field])) count++
+  return count
 }
 
 function decodeConnect(id: number, body: Obj): ClientCommand {

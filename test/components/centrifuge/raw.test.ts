@@ -40,6 +40,8 @@ describe('native protocol on the wire', () => {
     ['id 0 on a command that needs one', ['{"connect":{},"id":1}', '{"publish":{"channel":"chat:x","data":{}}}']],
     ['an empty channel', ['{"connect":{},"id":1}', '{"subscribe":{"channel":""},"id":2}']],
     ['a JSON array', ['[]']],
+    ['two request fields', ['{"connect":{},"id":1}', '{"subscribe":{"channel":"chat:x"},"history":{"channel":"chat:x"},"id":2}']],
+    ['JSON nested 20,000 levels deep', ['{"connect":{},"id":1}', `{"publish":{"channel":"chat:x","data":${'['.repeat(20_000)}${']'.repeat(20_000)}},"id":2}`]],
   ] as const) {
     it(`closes with 3501 on ${name}`, async () => {
       const raw = await open()

@@ -68,6 +68,12 @@ describe('HTTP rules', () => {
     assert.equal((await json(res)).error.code, ErrorCode.badRequest)
   })
 
+  test('a body nested deeper than 64 levels is 400 with 107, before it is parsed', async () => {
+    const res = await server.call('publish', `{"channel":"chat:a","data":${'['.repeat(20_000)}${']'.repeat(20_000)}}`)
+    assert.equal(res.status, 400)
+    assert.deepEqual(await json(res), { error: { code: ErrorCode.badRequest, message: 'request body is nested deeper than 64 levels' } })
+  })
+
   test('an empty body counts as {}', async () => {
     const res = await server.call('info', '')
     assert.equal(res.status, 200)

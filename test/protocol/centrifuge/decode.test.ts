@@ -104,4 +104,21 @@ describe('decodeCommand', () => {
     rejects('{"history":{"channel":"c","since":5},"id":1}')
     rejects('{"connect":{"subs":{"a":3}},"id":1}')
   })
+
+  it('rejects a command with two request fields', () => {
+    rejects('{"subscribe":{"channel":"a"},"publish":{"channel":"b","data":1},"id":1}')
+    rejects('{"send":{"data":1},"rpc":{"method":"m"},"id":1}')
+    // null is an absent field (protobuf JSON), so one request field remains
+    assert.deepEqual(decodeCommand('{"ping":{},"publish":null,"id":2}'), { type: 'ping', id: 2 })
+  })
+
+  it('refuses JSON nested deeper than 64 levels before parsing it, counting no brackets inside strings', () => {
+    const deep = (levels: number): string => '['.repeat(levels) + ']'.repeat(levels)
+    rejects(`{"publish":{"channel":"c","data":${deep(20_000)}},"id":1}`)
+    rejects(`{"publish":{"channel":"c","data":${deep(64)}},"id":1}`) // 64 + the command object
+    const atLimit = decodeCommand(`{"publish":{"channel":"c","data":${deep(62)}},"id":1}`)
+    assert.equal(atLimit.type, 'publish')
+    const brackets = decodeCommand(`{"publish":{"channel":"c","data":"${'['.repeat(500)}\\\"{{"},"id":1}`)
+    assert.equal(brackets.type, 'publish')
+  })
 })
