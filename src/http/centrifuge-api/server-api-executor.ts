@@ -9,7 +9,7 @@ import type { ControlKindMessage } from '../../hub/control-messages.js'
 import type { HubApi } from '../../hub/types.js'
 import { ErrorCode, errorCodeOf } from '../../protocol/centrifuge/index.js'
 import { apiDefaults } from './api-options.js'
-import { compileChannelPattern } from './glob.js'
+import { compileChannelPattern, type ChannelMatcher } from './glob.js'
 import { isApiMethod, parseRequest, type ApiMethod, type ApiRequest } from './requests.js'
 import { toWireClientInfo, toWirePublication } from './wire.js'
 
@@ -272,7 +272,7 @@ export class ServerApiExecutor {
   }
 
   channels(request: ApiRequest<'channels'>): { channels: Record<string, { num_clients: number }> } {
-    let pattern: RegExp
+    let pattern: ChannelMatcher
     try {
       pattern = compileChannelPattern(request.pattern ?? '')
     } catch (error) {

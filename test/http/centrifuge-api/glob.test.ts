@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { compileChannelPattern } from '../../../src/http/centrifuge-api/glob.js'
+import { compileChannelPattern, maxChannelPatternLength } from '../../../src/http/centrifuge-api/glob.js'
 
 test('channel patterns: *, ?, classes, alternatives, escapes', () => {
   const cases: Array<[string, string[], string[]]> = [
@@ -13,6 +13,13 @@ test('channel patterns: *, ?, classes, alternatives, escapes', () => {
     ['a.b', ['a.b'], ['axb']],
     ['\\*', ['*'], ['x']],
     ['#42', ['#42'], ['#420']],
+    ['{a,b{c,d}}-*', ['a-1', 'bc-', 'bd-x'], ['b-1', 'bcd-']],
+    ['{,x}y', ['y', 'xy'], ['xxy']],
+    ['[]]', [']'], ['x']],
+    ['[a-cx]?', ['a1', 'c2', 'xx'], ['d1', 'a']],
+    ['a,b', ['a,b'], ['a']],
+    ['**x', ['x', 'yyx'], ['xy']],
+    ['caf?', ['café'], ['cafe\u0301']],
   ]
   for (const [pattern, yes, no] of cases) {
     const re = compileChannelPattern(pattern)
@@ -21,6 +28,20 @@ test('channel patterns: *, ?, classes, alternatives, escapes', () => {
   }
 })
 
-test('malformed patterns throw', () => {
-  for (const pattern of ['chat:[', '{a,b', 'a}', 'x\\']) assert.throws(() => compileChannelPattern(pattern), SyntaxError, pattern)
+test('malformed and over-long patterns throw', () => {
+  for (const pattern of ['chat:[', '{a,b', 'a}', 'x\\', '{a}}', '*'.repeat(maxChannelPatternLength + 1)]) {
+    assert.throws(() => compileChannelPattern(pattern), SyntaxError, pattern)
+  }
+})
+
+test('a pattern crafted to make a backtracking matcher take forever matches in linear time', () => {
+  // As a backtracking regular expression, this pattern tries every way of placing its stars:
+  // about 255^10 steps on one name. The automaton advances a set of at most 23 states per character.
+  const crafted = compileChannelPattern(`${'*a'.repeat(11)}*b`)
+  const name = 'a'.repeat(255)
+  for (let i = 0; i < 1000; i++) assert.equal(crafted.test(name), false)
+  assert.equal(crafted.test(`${name}b`), true)
+  const alternatives = compileChannelPattern(`${'{a,a*}'.repeat(40)}b`)
+  assert.equal(alternatives.test(name), false)
+  assert.equal(alternatives.test(`${'a'.repeat(60)}b`), true)
 })
