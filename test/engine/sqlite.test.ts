@@ -72,6 +72,21 @@ describe('sqlite engine', () => {
     assert.ok((await stat(join(dir, 'data', 'sprocket.db'))).size > 0)
   })
 
+  test('the data directory it creates is 0700 and the database and its -wal file are 0600, whatever the umask', async () => {
+    const previous = process.umask(0o022)
+    try {
+      const engine = createEngine(undefined, { dataDir: join(dir, 'data') })
+      await engine.start(new Recorder())
+      await engine.publish('c', '1', { historySize: 10, historyTtlMs: 60_000 })
+      const mode = async (name: string): Promise<number> => (await stat(join(dir, 'data', name))).mode & 0o777
+      assert.equal((await stat(join(dir, 'data'))).mode & 0o777, 0o700)
+      for (const name of ['sprocket.db', 'sprocket.db-wal']) assert.equal(await mode(name), 0o600, name)
+      await engine.close()
+    } finally {
+      process.umask(previous)
+    }
+  })
+
   test('group commit writes 1,000 concurrent publishes in a handful of transactions', async () => {
     const engine = await open()
     const before = engine.stats

@@ -1,6 +1,6 @@
 /** The chat's `ChatStore`: profiles, rooms, direct chats and read marks in SQLite. */
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { dmChannel, roomChannel } from './chat-channels.js'
 
@@ -64,7 +64,12 @@ export class ChatStore {
   /** Opens (creating if needed) the database file; `':memory:'` for a throwaway store. */
   constructor(file: string, options: ChatStoreOptions = {}) {
     this.#maxReadMarksPerUser = options.maxReadMarksPerUser ?? defaultMaxReadMarksPerUser
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+    if (file !== ':memory:') {
+      // Private to the server's user (direct messages are inside); SQLite's -wal and -shm files
+      // take the database file's mode.
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+      closeSync(openSync(file, 'a', 0o600))
+    }
     this.#db = new Database(file)
     this.#db.pragma('journal_mode = WAL')
     this.#db.pragma('synchronous = NORMAL')

@@ -1,5 +1,5 @@
 /** Opens the SQLite database the engine writes: pragmas, schema and migrations. */
-import { mkdirSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 
@@ -92,7 +92,9 @@ export type OpenSqliteOptions = {
 
 export function openSqliteDatabase(file: string, options: OpenSqliteOptions): Database.Database {
   const { synchronous, busyTimeoutMs, maxFileBytes } = options
-  mkdirSync(dirname(file), { recursive: true })
+  // Private to the server's user: SQLite gives its -wal and -shm files the database file's mode.
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+  closeSync(openSync(file, 'a', 0o600))
   const db = new Database(file, { timeout: busyTimeoutMs })
   try {
     db.pragma('locking_mode = EXCLUSIVE')

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import Database from 'better-sqlite3'
 import { ChatStore } from '../../../src/components/chat/chat-store.js'
@@ -48,6 +51,22 @@ describe('ChatStore', () => {
       assert.equal(store.readsOf('bob').length, 1)
     } finally {
       store.close()
+    }
+  })
+
+  it('creates its directory 0700 and its database and -wal files 0600, whatever the umask', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sprocket-chat-store-'))
+    const previous = process.umask(0o022)
+    try {
+      const store = new ChatStore(join(dir, 'data', 'chat.db'))
+      const mode = (name: string): number => statSync(join(dir, 'data', name)).mode & 0o777
+      assert.equal(mode(''), 0o700)
+      assert.equal(mode('chat.db'), 0o600)
+      assert.equal(mode('chat.db-wal'), 0o600)
+      store.close()
+    } finally {
+      process.umask(previous)
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })
