@@ -18,6 +18,7 @@ import { SocketConn } from './socket-conn.js'
 import type { Component, HttpHandler, PreparedMessage } from './types.js'
 import { WsUpgrader, type TransportEvents, type TransportSocket } from './ws-transport.js'
 import { silentLogger, type Logger } from '../logger.js'
+import { peerEventLogger } from './peer-event-logger.js'
 
 /** 'starting' until `listen` resolves; 'draining' from `close` until every connection is gone. */
 export type AppState = 'starting' | 'ready' | 'draining' | 'closed'
@@ -58,6 +59,8 @@ export class App {
   readonly logger: Logger
   readonly metrics: ServerMetrics
   readonly #options: AppOptions
+  /** Lines about what peers do (refusals, peer errors, slow consumers), within a budget. */
+  readonly #peerLogger: Logger
   readonly #server: Server
   readonly #routes = new Router<WsRoute>()
   readonly #mounts = new Router<HttpHandler>()
@@ -70,6 +73,7 @@ export class App {
   constructor(options: AppOptions = {}) {
     this.#options = options
     this.logger = options.logger ?? silentLogger
+    this.#peerLogger = peerEventLogger(this.logger)
     this.metrics = new ServerMetrics(options.registry)
     this.#server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }) : createHttpServer()
     this.#server.on('request', (req, res) => this.#onRequest(req, res))
@@ -79,7 +83,7 @@ export class App {
       () => this.#conns,
       (conn) => {
         this.metrics.keepaliveTimeout()
-        this.logger.warn({ connId: conn.id }, 'no pong since the last ping: terminating')
+        this.#peerLogger.warn({ connId: conn.id }, 'no pong since the last ping: terminating')
       },
     )
   }
@@ -123,7 +127,7 @@ export class App {
       upgrader: new WsUpgrader(limits, closeTimeoutMs, (req, socket) =>
         this.#refuse(req, socket, { status: 400, reason: 'bad_negotiation' }),
       ),
-      dispatch: new Dispatch(component, this.logger.child({ route: path }), (_conn, phase) =>
+      dispatch: new Dispatch(component, this.#peerLogger.child({ route: path }), (_conn, phase) =>
         this.metrics.componentError(phase),
       ),
     })
@@ -222,7 +226,7 @@ export class App {
       return
     }
     const failed = (error: unknown) => {
-      this.logger.error({ err: error, method: req.method, url: req.url }, 'HTTP handler failed')
+      this.#peerLogger.error({ err: error, method: req.method, url: req.url }, 'HTTP handler failed')
       if (res.headersSent) {
         res.destroy()
         return
@@ -257,7 +261,7 @@ export class App {
 
   #refuse(req: IncomingMessage, socket: Duplex, refusal: Refusal): void {
     this.metrics.refused(refusal.status, refusal.reason)
-    this.logger.warn(
+    this.#peerLogger.warn(
       { status: refusal.status, reason: refusal.reason, url: req.url, origin: req.headers.origin, remoteAddress: req.socket.remoteAddress },
       'handshake refused',
     )
@@ -274,7 +278,7 @@ export class App {
       counters: this.metrics,
       onSlowConsumer: (slow, bufferedBytes) => {
         this.metrics.slowConsumer()
-        this.logger.warn({ connId: slow.id, bufferedBytes }, 'slow consumer: closing')
+        this.#peerLogger.warn({ connId: slow.id, bufferedBytes }, 'slow consumer: closing')
       },
     })
     this.#conns.add(conn)
@@ -299,7 +303,7 @@ export class App {
       },
       peerError: (closeCode, error) => {
         conn.markClosing(closeCode)
-        this.logger.warn({ connId: conn.id, closeCode, code: (error as { code?: unknown }).code }, 'peer error')
+        this.#peerLogger.warn({ connId: conn.id, closeCode, code: (error as { code?: unknown }).code }, 'peer error')
       },
       close: (code, reason) => {
         conn.markClosing()
