@@ -1,5 +1,5 @@
 /** `sprocket serve`: flags → config → server, then waits for a signal to shut down gracefully. */
-import { ConfigError, convertText, loadConfig, type EnvKind, type Override } from '../config/index.js'
+import { ConfigError, convertText, loadConfig, shutdownDrainDelayMs, unknownEnvVariables, type EnvKind, type Override } from '../config/index.js'
 import { ExitStatus, type Command } from './command.js'
 import { createLogger } from './logger.js'
 import { parseFlags } from './parse-flags.js'
@@ -39,7 +39,8 @@ Options:
       --engine TYPE      sqlite or memory (default sqlite)
   -h, --help             show this help
 
-Flags win over SPROCKET_* environment variables, which win over the config file.
+Flags win over SPROCKET_* environment variables, which win over the config file. PORT is read
+when SPROCKET_PORT is unset (hosting platforms set it).
 Every field is described in docs/config.md.
 `
 
@@ -61,6 +62,9 @@ export const serveCommand: Command = {
     }
     const config = loadConfig({ ...(flags.config !== undefined && { configPath: flags.config }), flags: overrides })
     const logger = createLogger(config.logLevel)
+    for (const unknown of unknownEnvVariables(process.env)) {
+      logger.warn({ variable: unknown.name, didYouMean: unknown.didYouMean }, 'unknown SPROCKET_ variable ignored')
+    }
     const failHard = (error: unknown) => {
       logger.fatal({ err: error }, 'uncaught error')
       process.exit(ExitStatus.failure)
@@ -72,12 +76,15 @@ export const serveCommand: Command = {
     // then shuts down what was started. The server's modules load only now, so `--help` and
     // config errors answer without loading them.
     const starting = import('./start-server.js').then(({ startServer }) => startServer(config, logger))
-    // Leave the connections most of the budget, the hub and engine the rest.
-    const connectionsTimeoutMs = Math.max(config.shutdownTimeoutMs - 1000, Math.floor(config.shutdownTimeoutMs / 2))
+    // After the drain delay, leave the connections most of the budget, the hub and engine the rest.
+    const { shutdownTimeoutMs } = config
+    const drainDelayMs = shutdownDrainDelayMs(config)
+    const afterDrainMs = shutdownTimeoutMs - drainDelayMs
+    const connectionsTimeoutMs = Math.max(afterDrainMs - 1000, Math.floor(afterDrainMs / 2))
     const stopped = waitForShutdown({
       logger,
-      timeoutMs: config.shutdownTimeoutMs,
-      close: async () => (await starting).close(connectionsTimeoutMs),
+      timeoutMs: shutdownTimeoutMs,
+      close: async () => (await starting).close(connectionsTimeoutMs, drainDelayMs),
     })
     try {
       await starting

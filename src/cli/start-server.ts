@@ -7,6 +7,7 @@ import { createHub } from '../hub/index.js'
 import { RpcRegistry } from '../components/centrifuge/rpc-registry.js'
 import { withChatNamespaces } from '../components/chat/index.js'
 import { App } from '../server/app.js'
+import { browsableUrl } from '../server/browsable-url.js'
 import { appOptionsFromConfig } from './app-options-from-config.js'
 import { chatDemoTokenSecret } from './mounts/chat.js'
 import { mounts as defaultMounts } from './mounts/index.js'
@@ -15,15 +16,16 @@ import type { Mount, ServeContext } from './serve-context.js'
 /** A started server, as `sprocket serve` holds it. */
 export type RunningServer = {
   readonly context: ServeContext
-  /** `http://host:port` (https with TLS), the port being the one actually bound. */
+  /** `http://host:port` (https with TLS; `localhost` for a wildcard host), the port being the one actually bound. */
   readonly url: string
   readonly port: number
   /**
-   * Graceful stop: the server stops accepting and closes connections with 1001, then the
-   * registered shutdown work runs, then the hub and the engine close. Connections still open after
-   * `timeoutMs` are dropped.
+   * Graceful stop: `/readyz` answers 503 for `drainDelayMs` while the server still serves, then
+   * it stops accepting and closes connections with 1001, then the registered shutdown work runs,
+   * then the hub and the engine close. Connections still open `timeoutMs` after the drain delay
+   * are dropped.
    */
-  close(timeoutMs: number): Promise<void>
+  close(timeoutMs: number, drainDelayMs?: number): Promise<void>
 }
 
 /**
@@ -50,16 +52,15 @@ export async function startServer(config: Config, logger: Logger, mounts: readon
 
   await app.listen()
   const port = app.port
-  const scheme = config.tls === undefined ? 'http' : 'https'
-  const url = `${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+  const url = browsableUrl(config.host, port, config.tls !== undefined)
   logger.info({ url, port, engine: engine.name }, 'serving')
 
   return {
     context,
     url,
     port,
-    async close(timeoutMs) {
-      await app.close({ timeoutMs })
+    async close(timeoutMs, drainDelayMs = 0) {
+      await app.close({ timeoutMs, drainDelayMs })
       for (const close of closers.reverse()) await close()
       await hub.close()
       await engine.close()

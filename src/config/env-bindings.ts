@@ -21,6 +21,7 @@ export const envBindings: readonly EnvBinding[] = [
   { name: 'SPROCKET_LOG_LEVEL', path: 'logLevel', kind: 'string' },
   { name: 'SPROCKET_ENGINE', path: 'engine.type', kind: 'string' },
   { name: 'SPROCKET_SHUTDOWN_TIMEOUT_MS', path: 'shutdownTimeoutMs', kind: 'number' },
+  { name: 'SPROCKET_SHUTDOWN_DRAIN_DELAY_MS', path: 'shutdownDrainDelayMs', kind: 'number' },
   { name: 'SPROCKET_ALLOWED_ORIGINS', path: 'allowedOrigins', kind: 'list' },
   { name: 'SPROCKET_TLS_CERT', path: 'tls.cert', kind: 'string' },
   { name: 'SPROCKET_TLS_KEY', path: 'tls.key', kind: 'string' },
@@ -30,3 +31,6 @@ export const envBindings: readonly EnvBinding[] = [
 
 /** The variable that names the config file. */
 export const configFileEnvVar = 'SPROCKET_CONFIG'
+
+/** The port hosting platforms (Heroku, Render, Cloud Run…) assign; read when `SPROCKET_PORT` is unset. */
+export const platformPortEnvVar = 'PORT'

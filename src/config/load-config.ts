@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { z } from 'zod'
 import { ConfigError, type ConfigIssue } from './config-error.js'
-import { configFileEnvVar, envBindings } from './env-bindings.js'
+import { configFileEnvVar, envBindings, platformPortEnvVar } from './env-bindings.js'
 import { convertText, setPath, type Override } from './override.js'
 import { configSchema, configSections, type Config } from './schema.js'
 
@@ -46,7 +46,42 @@ export function envOverrides(env: Readonly<Record<string, string | undefined>>):
     if (text === undefined || !sections.has(section)) continue
     overrides.push({ path: binding.path, value: convertText(text, binding.kind), source: binding.name })
   }
+  const platformPort = nonEmpty(env[platformPortEnvVar])
+  if (platformPort !== undefined && !overrides.some((override) => override.path === 'port')) {
+    overrides.unshift({ path: 'port', value: convertText(platformPort, 'number'), source: platformPortEnvVar })
+  }
   return overrides
+}
+
+/** A `SPROCKET_*` variable Sprocket does not read, with the known one it most resembles. */
+export type UnknownEnvVariable = { name: string; didYouMean?: string }
+
+/** The `SPROCKET_*` variables in `env` that Sprocket does not read: likely misspellings. */
+export function unknownEnvVariables(env: Readonly<Record<string, string | undefined>>): UnknownEnvVariable[] {
+  const known = [configFileEnvVar, ...envBindings.map((binding) => binding.name)]
+  const unknown: UnknownEnvVariable[] = []
+  for (const name of Object.keys(env).sort()) {
+    if (!name.startsWith('SPROCKET_') || known.includes(name)) continue
+    const closest = known
+      .map((candidate) => ({ candidate, distance: editDistance(name, candidate) }))
+      .sort((a, b) => a.distance - b.distance)[0]
+    unknown.push(closest !== undefined && closest.distance <= 3 ? { name, didYouMean: closest.candidate } : { name })
+  }
+  return unknown
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions turning `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1)
+      current.push(Math.min(substitution, (previous[j] as number) + 1, (current[j - 1] as number) + 1))
+    }
+    previous = current
+  }
+  return previous[b.length] as number
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

@@ -21,6 +21,14 @@ export const configSchema = z.strictObject({
   api: apiOptionsSchema.prefault({}),
   chat: chatOptionsSchema.prefault({}),
   centrifuge: centrifugeOptionsSchema.prefault({}),
+}).superRefine((config, context) => {
+  if (config.shutdownDrainDelayMs !== undefined && config.shutdownDrainDelayMs >= config.shutdownTimeoutMs) {
+    context.addIssue({
+      code: 'custom',
+      path: ['shutdownDrainDelayMs'],
+      message: `must be less than shutdownTimeoutMs (${config.shutdownTimeoutMs}): the drain delay is part of the shutdown time`,
+    })
+  }
 })
 
 /** The configuration after defaults: what the rest of the program reads. */

@@ -11,6 +11,20 @@ import { appDefaults, limitDefaults } from '../server/app-options.js'
  * library binds 127.0.0.1, the server command every interface).
  */
 
+/** Defaults of `sprocket serve` itself, not the library's `App`. */
+export const serveDefaults = {
+  /**
+   * Long enough for a load balancer probing every second to see `/readyz` fail; unset, at most a
+   * quarter of `shutdownTimeoutMs`.
+   */
+  shutdownDrainDelayMs: 2000,
+} as const
+
+/** The drain delay `sprocket serve` waits on SIGTERM: the configured one, else the default within the shutdown time. */
+export function shutdownDrainDelayMs(config: { shutdownTimeoutMs: number; shutdownDrainDelayMs?: number | undefined }): number {
+  return config.shutdownDrainDelayMs ?? Math.min(serveDefaults.shutdownDrainDelayMs, Math.floor(config.shutdownTimeoutMs / 4))
+}
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
 const positiveInt = () => z.number().int().positive()
@@ -54,6 +68,12 @@ export const serverConfigShape = {
   tls: tlsSchema.optional(),
   /** Time allowed for a graceful shutdown before the process exits anyway. */
   shutdownTimeoutMs: positiveInt().default(appDefaults.closeTimeoutMs),
+  /**
+   * On SIGTERM, how long `/readyz` answers 503 while the server still accepts and serves, so
+   * load balancers stop routing to it before it stops listening. Part of `shutdownTimeoutMs`.
+   * Unset: see `shutdownDrainDelayMs()`.
+   */
+  shutdownDrainDelayMs: z.number().int().min(0).optional(),
   limits: limitsSchema.prefault({}),
   keepalive: keepaliveSchema.prefault({}),
   compression: compressionSchema.prefault({}),

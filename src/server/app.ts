@@ -19,6 +19,7 @@ import type { Component, HttpHandler, PreparedMessage } from './types.js'
 import { WsUpgrader, type TransportEvents, type TransportSocket } from './ws-transport.js'
 import { silentLogger, type Logger } from '../logger.js'
 import { peerEventLogger } from './peer-event-logger.js'
+import { browsableUrl } from './browsable-url.js'
 
 /** 'starting' until `listen` resolves; 'draining' from `close` until every connection is gone. */
 export type AppState = 'starting' | 'ready' | 'draining' | 'closed'
@@ -160,7 +161,8 @@ export class App {
     this.#keepalive.start()
     const address = this.address()
     if (address === null) throw new Error('server is not bound to a TCP address')
-    this.logger.info({ host: address.address, port: address.port, tls: this.#options.tls !== undefined }, 'listening')
+    const tls = this.#options.tls !== undefined
+    this.logger.info({ url: browsableUrl(address.address, address.port, tls), host: address.address, port: address.port, tls }, 'listening')
     return address
   }
 

@@ -117,11 +117,29 @@ describe('sprocket serve configuration', () => {
   })
 })
 
+describe('sprocket serve on every interface', () => {
+  test('says where to open the page (localhost, not 0.0.0.0) and reports misspelled SPROCKET_ variables', async () => {
+    const server = new ServeProcess(['--port', '0', '--host', '0.0.0.0', '--engine', 'memory'], { env: { SPROCKET_PROT: '9999' } })
+    try {
+      const port = await server.port()
+      const listening = await server.waitForLog((l) => l.msg === 'listening')
+      assert.equal(listening.url, `http://localhost:${port}`)
+      assert.equal((await server.waitForLog((l) => l.msg === 'serving')).url, `http://localhost:${port}`)
+      const warning = await server.waitForLog((l) => l.msg === 'unknown SPROCKET_ variable ignored')
+      assert.equal(warning.variable, 'SPROCKET_PROT')
+      assert.equal(warning.didYouMean, 'SPROCKET_PORT')
+      assert.equal((await fetch(`http://localhost:${port}/healthz`)).status, 200)
+    } finally {
+      await server.stop()
+    }
+  })
+})
+
 describe('sprocket serve shutdown', () => {
-  test('SIGTERM closes clients with 1001 and exits 0 within shutdownTimeoutMs', async () => {
+  test('SIGTERM: /readyz answers 503 during the drain delay, then clients are closed with 1001 and it exits 0 within shutdownTimeoutMs', async () => {
     const timeoutMs = 3000
     const server = new ServeProcess(['--port', '0', '--host', '127.0.0.1', '--engine', 'memory'], {
-      env: { SPROCKET_SHUTDOWN_TIMEOUT_MS: String(timeoutMs) },
+      env: { SPROCKET_SHUTDOWN_TIMEOUT_MS: String(timeoutMs), SPROCKET_SHUTDOWN_DRAIN_DELAY_MS: '1000' },
     })
     try {
       const port = await server.port()
@@ -129,6 +147,12 @@ describe('sprocket serve shutdown', () => {
       const closes = clients.map((ws) => once(ws, 'close') as Promise<[number, Buffer]>)
       const started = Date.now()
       server.child.kill('SIGTERM')
+      await server.waitForLog((l) => l.msg === 'draining')
+      // The drain delay: probes see 503 while the open connections are still served.
+      const readiness = await fetch(`http://127.0.0.1:${port}/readyz`)
+      assert.equal(readiness.status, 503)
+      assert.deepEqual(await readiness.json(), { status: 'draining' })
+      assert.equal((await echoOnce(clients[0] as WebSocket, 'still here')).data.toString(), 'still here')
       const codes = (await Promise.all(closes)).map(([code]) => code)
       assert.deepEqual(codes, [1001, 1001])
       const result = await server.exited

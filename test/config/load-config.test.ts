@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
-import { ConfigError, convertText, envBindings, loadConfig } from '../../src/config/index.js'
+import { ConfigError, convertText, envBindings, loadConfig, shutdownDrainDelayMs, unknownEnvVariables } from '../../src/config/index.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'sprocket-config-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -142,5 +142,30 @@ describe('loadConfig', () => {
     configError(() => loadConfig({ env: {}, configPath: join(dir, 'missing.json') }))
     configError(() => loadConfig({ env: {}, configPath: writeConfig('broken.json', '{"port": 80,') }))
     configError(() => loadConfig({ env: {}, configPath: writeConfig('array.json', '[1, 2]') }))
+  })
+
+  test('PORT, as hosting platforms set it, is read when SPROCKET_PORT is unset', () => {
+    assert.equal(loadConfig({ env: { PORT: '5000' } }).port, 5000)
+    assert.equal(loadConfig({ env: { PORT: '5000', SPROCKET_PORT: '6000' } }).port, 6000)
+    assert.equal(loadConfig({ env: { PORT: '5000' }, flags: [{ path: 'port', value: 7000, source: '--port' }] }).port, 7000)
+    const error = configError(() => loadConfig({ env: { PORT: 'eighty' } }))
+    assert.deepEqual(error.issues.map((i) => [i.path, i.source]), [['port', 'PORT']])
+  })
+
+  test('the shutdown drain delay is part of the shutdown time', () => {
+    assert.equal(shutdownDrainDelayMs(loadConfig({ env: {} })), 2000)
+    assert.equal(shutdownDrainDelayMs(loadConfig({ env: { SPROCKET_SHUTDOWN_TIMEOUT_MS: '500' } })), 125)
+    assert.equal(shutdownDrainDelayMs(loadConfig({ env: { SPROCKET_SHUTDOWN_DRAIN_DELAY_MS: '0' } })), 0)
+    const error = configError(() => loadConfig({ env: { SPROCKET_SHUTDOWN_TIMEOUT_MS: '1000', SPROCKET_SHUTDOWN_DRAIN_DELAY_MS: '1000' } }))
+    assert.deepEqual(error.issues.map((i) => i.path), ['shutdownDrainDelayMs'])
+  })
+
+  test('SPROCKET_ variables Sprocket does not read are reported, with the closest known name', () => {
+    const env = { SPROCKET_PROT: '80', SPROCKET_PORT: '81', SPROCKET_TOKEN_SECRT: 'x', SPROCKET_SOMETHING_ELSE_ENTIRELY: '1', PATH: '/bin' }
+    assert.deepEqual(unknownEnvVariables(env), [
+      { name: 'SPROCKET_PROT', didYouMean: 'SPROCKET_PORT' },
+      { name: 'SPROCKET_SOMETHING_ELSE_ENTIRELY' },
+      { name: 'SPROCKET_TOKEN_SECRT', didYouMean: 'SPROCKET_TOKEN_SECRET' },
+    ])
   })
 })
