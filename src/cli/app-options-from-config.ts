@@ -1,5 +1,6 @@
 /** Maps the config onto `App` options (TLS files read here, so a bad path fails at start-up). */
 import { readFileSync } from 'node:fs'
+import { createSecureContext } from 'node:tls'
 import type { Registry } from 'prom-client'
 import { ConfigError, type Config } from '../config/index.js'
 import type { AppOptions } from '../server/app-options.js'
@@ -19,8 +20,20 @@ export function appOptionsFromConfig(config: Config, logger: Logger, registry: R
     keepaliveIntervalMs: config.keepalive.intervalMs,
     compression: { ...config.compression },
   }
-  if (config.tls !== undefined) options.tls = { cert: readPem(config.tls.cert, 'tls.cert'), key: readPem(config.tls.key, 'tls.key') }
+  if (config.tls !== undefined) options.tls = readTls(config.tls)
   return options
+}
+
+/** Reads the PEM files and checks that they make a certificate and its key, so a bad pair fails here in one line. */
+function readTls(paths: { cert: string; key: string }): { cert: Buffer; key: Buffer } {
+  const tls = { cert: readPem(paths.cert, 'tls.cert'), key: readPem(paths.key, 'tls.key') }
+  try {
+    createSecureContext(tls)
+  } catch (error) {
+    const reason = `${paths.cert} and ${paths.key} are not a PEM certificate and its private key (${(error as Error).message})`
+    throw new ConfigError([{ path: 'tls', reason }])
+  }
+  return tls
 }
 
 function readPem(path: string, field: string): Buffer {

@@ -2,7 +2,7 @@
  * The `sprocket` command line: picks the subcommand, prints usage, turns failures into exit statuses.
  */
 import { ConfigError } from '../config/index.js'
-import { ExitStatus, UsageError } from './command.js'
+import { ExitStatus, StartupError, UsageError } from './command.js'
 import { commands } from './commands.js'
 import { parseFlags } from './parse-flags.js'
 import { packageVersion } from './version.js'
@@ -53,6 +53,10 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
     if (error instanceof ConfigError) {
       output.stderr(`sprocket: ${error.message}\n`)
       return ExitStatus.usage
+    }
+    if (error instanceof StartupError) {
+      output.stderr(`sprocket: ${error.message}\n`)
+      return ExitStatus.failure
     }
     throw error
   }

@@ -17,6 +17,14 @@ export class UsageError extends Error {
   }
 }
 
+/** The command could not start for a reason the operator can fix; the message says how. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'StartupError'
+  }
+}
+
 /** Exit statuses of the `sprocket` command. */
 export const ExitStatus = {
   ok: 0,

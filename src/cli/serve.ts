@@ -1,6 +1,6 @@
 /** `sprocket serve`: flags → config → server, then waits for a signal to shut down gracefully. */
 import { ConfigError, convertText, loadConfig, shutdownDrainDelayMs, unknownEnvVariables, type EnvKind, type Override } from '../config/index.js'
-import { ExitStatus, type Command } from './command.js'
+import { ExitStatus, StartupError, type Command } from './command.js'
 import { createLogger } from './logger.js'
 import { parseFlags } from './parse-flags.js'
 import { waitForShutdown } from './shutdown.js'
@@ -90,8 +90,14 @@ export const serveCommand: Command = {
       await starting
     } catch (error) {
       if (error instanceof ConfigError) throw error
-      logger.fatal({ err: error }, 'failed to start')
-      return ExitStatus.failure
+      const { explainStartupFailure } = await import('./startup-failure.js')
+      const explanation = explainStartupFailure(error, config)
+      if (explanation === undefined) {
+        logger.fatal({ err: error }, 'failed to start')
+        return ExitStatus.failure
+      }
+      logger.fatal({ problem: explanation }, 'failed to start')
+      throw new StartupError(explanation)
     }
     return stopped
   },

@@ -7,6 +7,8 @@ import { createSqliteEngine } from './sqlite/sqlite-engine.js'
 import type { Logger } from '../logger.js'
 import type { Engine } from './types.js'
 
+export { DataFileInUseError } from './data-file-in-use-error.js'
+
 export type EngineContext = {
   /** Where durable engines keep their files (`<dataDir>/sprocket.db`). */
   dataDir: string

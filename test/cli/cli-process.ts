@@ -9,7 +9,7 @@ const mainModule = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.ur
 /** Environment without the caller's SPROCKET_* variables, plus `extra`. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('SPROCKET_')) env[key] = value
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('SPROCKET_') && key !== 'PORT') env[key] = value
   return { ...env, ...extra }
 }
 

@@ -101,7 +101,7 @@ describe('sprocket serve configuration', () => {
     }
   })
 
-  test('a port already in use fails the start with exit 1', async () => {
+  test('a port already in use fails the start with exit 1 and one line naming the port and the fix', async () => {
     const squatter = createServer()
     squatter.listen(0, '127.0.0.1')
     await once(squatter, 'listening')
@@ -110,10 +110,42 @@ describe('sprocket serve configuration', () => {
       const server = new ServeProcess(['--port', String(port), '--host', '127.0.0.1', '--engine', 'memory'])
       const result = await server.exited
       assert.equal(result.status, 1)
-      assert.ok(server.logs.some((l) => l.level === 60 && l.msg === 'failed to start'))
+      assert.equal(
+        result.stderr,
+        `sprocket: port ${port} on 127.0.0.1 is already in use by another process: stop that process, or choose another port (--port, SPROCKET_PORT or "port" in the config file)\n`,
+      )
+      const fatal = server.logs.find((l) => l.level === 60 && l.msg === 'failed to start')
+      assert.ok(fatal !== undefined && fatal['err'] === undefined && typeof fatal['problem'] === 'string', 'no stack in the log either')
     } finally {
       squatter.close()
     }
+  })
+})
+
+describe('sprocket serve start-up failures an operator can fix', () => {
+  test('a data directory held by another Sprocket: exit 1 and one line naming it', async () => {
+    const dataDir = join(dir, 'held')
+    const first = new ServeProcess(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir])
+    try {
+      await first.port()
+      const second = new ServeProcess(['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir])
+      const result = await second.exited
+      assert.equal(result.status, 1)
+      assert.match(result.stderr, /^sprocket: the data directory .*held is in use by another Sprocket \(.*sprocket\.db is locked\): stop the other server, or give this one its own --data-dir \(SPROCKET_DATA_DIR\)\n$/)
+    } finally {
+      await first.stop()
+    }
+  })
+
+  test('a host that is not this machine\'s, and a certificate that is not PEM: one line each', async () => {
+    const host = await runCli(['serve', '--port', '0', '--host', '192.0.2.1', '--engine', 'memory'])
+    assert.equal(host.status, 1)
+    assert.match(host.stderr, /^sprocket: cannot listen on port 0 on 192\.0\.2\.1: 192\.0\.2\.1 is not an address of this machine; .*\n$/)
+    const notPem = join(dir, 'not.pem')
+    writeFileSync(notPem, 'not a certificate\n')
+    const tls = await runCli(['serve', '--port', '0', '--engine', 'memory'], { env: { SPROCKET_TLS_CERT: notPem, SPROCKET_TLS_KEY: notPem } })
+    assert.equal(tls.status, 2)
+    assert.match(tls.stderr, /^sprocket: invalid configuration:\n {2}tls: .*not\.pem and .*not\.pem are not a PEM certificate and its private key \(.*\)\n$/)
   })
 })
 

@@ -2,6 +2,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
+import { DataFileInUseError } from '../data-file-in-use-error.js'
 
 /** Bump with a migration step in `migrate` whenever the schema below changes. */
 const SCHEMA_VERSION = 2
@@ -110,6 +111,7 @@ export function openSqliteDatabase(file: string, options: OpenSqliteOptions): Da
     }
   } catch (error) {
     db.close()
+    if ((error as { code?: unknown }).code === 'SQLITE_BUSY') throw new DataFileInUseError(file)
     throw error
   }
   return db
