@@ -1,7 +1,9 @@
 /** `sprocket token`: mints a connection token with the configured secret, for testing and scripts. */
+import { join } from 'node:path'
 import { signConnectionToken } from '../auth/sign-token.js'
 import { loadConfig } from '../config/index.js'
 import { ExitStatus, UsageError, type Command } from './command.js'
+import { chatDemoTokenSecret } from './mounts/chat.js'
 import { parseFlags } from './parse-flags.js'
 
 const tokenFlags = {
@@ -9,13 +11,15 @@ const tokenFlags = {
   user: { type: 'string', short: 'u' },
   ttl: { type: 'string' },
   info: { type: 'string' },
+  'data-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
 const usage = `Usage: sprocket token --user ID [--ttl SECONDS] [--info JSON] [--config FILE]
 
 Prints an HS256 connection token for a user, signed with client.tokenSecret
-(env SPROCKET_TOKEN_SECRET, or the config file). Use it for tests and scripts; a
+(env SPROCKET_TOKEN_SECRET, or the config file); in demo mode (no key configured)
+with the demo secret in the data directory, which the server then accepts. Use it for tests and scripts; a
 website mints its own tokens (see docs/integrations/php.md).
 
 Options:
@@ -23,6 +27,7 @@ Options:
       --ttl SECONDS      lifetime; 0 = never expires (default 3600)
       --info JSON        connection info shown to others, e.g. '{"name":"Ann"}'
   -c, --config FILE      JSON config file (default: $SPROCKET_CONFIG, else none)
+      --data-dir DIR     data directory holding the demo secret (default ./data)
   -h, --help             show this help
 `
 
@@ -56,13 +61,20 @@ export const tokenCommand: Command = {
     if (flags.user === undefined) throw new UsageError('--user is required')
     const ttlSeconds = parseTtl(flags.ttl)
     const info = parseInfo(flags.info)
-    const config = loadConfig(flags.config !== undefined ? { configPath: flags.config } : {})
-    const secret = config.client.tokenSecret
+    const config = loadConfig({
+      ...(flags.config !== undefined ? { configPath: flags.config } : {}),
+      ...(flags['data-dir'] !== undefined ? { flags: [{ path: 'dataDir', value: flags['data-dir'], source: '--data-dir' }] } : {}),
+    })
+    const demoSecret = config.client.tokenSecret === undefined ? chatDemoTokenSecret(config) : undefined
+    const secret = config.client.tokenSecret ?? demoSecret
     if (secret === undefined) {
       process.stderr.write(
         'sprocket: no token secret configured: set SPROCKET_TOKEN_SECRET or client.tokenSecret in the config file\n',
       )
       return ExitStatus.usage
+    }
+    if (demoSecret !== undefined) {
+      process.stderr.write(`sprocket: demo mode: signed with the demo secret in ${join(config.dataDir, 'demo-secret')}, which \`sprocket serve\` on this data directory accepts\n`)
     }
     const token = await signConnectionToken({
       secret,

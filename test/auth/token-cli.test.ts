@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -27,15 +27,18 @@ test('sprocket token prints a token the verifier accepts', async () => {
   try {
     const configPath = join(dir, 'sprocket.json')
     writeFileSync(configPath, JSON.stringify({ client: { tokenSecret: 'from-file-secret-0123456789', audience: 'site' } }))
-    const [fromEnv, withInfo, forever, fromFile, noSecret, badInfo, badTtl, noUser] = await Promise.all([
+    const noChatPath = join(dir, 'no-chat.json')
+    writeFileSync(noChatPath, JSON.stringify({ chat: { enabled: false } }))
+    const [fromEnv, withInfo, forever, fromFile, noSecret, badInfo, badTtl, noUser, demo] = await Promise.all([
       sprocket(['token', '--user', '42'], { SPROCKET_TOKEN_SECRET: SECRET }),
       sprocket(['token', '--user', '7', '--ttl', '60', '--info', '{"name":"Ann"}'], { SPROCKET_TOKEN_SECRET: SECRET }),
       sprocket(['token', '--user', '8', '--ttl', '0'], { SPROCKET_TOKEN_SECRET: SECRET }),
       sprocket(['token', '--user', '9', '--config', configPath]),
-      sprocket(['token', '--user', '42']),
+      sprocket(['token', '--user', '42', '--config', noChatPath, '--data-dir', join(dir, 'no-chat-data')]),
       sprocket(['token', '--user', '42', '--info', '{nope'], { SPROCKET_TOKEN_SECRET: SECRET }),
       sprocket(['token', '--user', '42', '--ttl', 'soon'], { SPROCKET_TOKEN_SECRET: SECRET }),
       sprocket(['token'], { SPROCKET_TOKEN_SECRET: SECRET }),
+      sprocket(['token', '--user', 'alice', '--data-dir', join(dir, 'demo-data')]),
     ])
 
     const verifier = createTokenVerifier({ tokenSecret: SECRET })
@@ -56,6 +59,12 @@ test('sprocket token prints a token the verifier accepts', async () => {
     assert.equal(fromFile.code, 0, fromFile.stderr)
     const fileVerifier = createTokenVerifier({ tokenSecret: 'from-file-secret-0123456789', audience: 'site' })
     assert.equal((await fileVerifier.verifyConnectionToken(fromFile.stdout.trim())).sub, '9')
+
+    // Demo mode (no key configured): signed with the demo secret `sprocket serve` would use.
+    assert.equal(demo.code, 0, demo.stderr)
+    assert.match(demo.stderr, /^sprocket: demo mode: signed with the demo secret in .*demo-data\/demo-secret/)
+    const demoSecret = readFileSync(join(dir, 'demo-data', 'demo-secret'), 'utf8').trim()
+    assert.equal((await createTokenVerifier({ tokenSecret: demoSecret }).verifyConnectionToken(demo.stdout.trim())).sub, 'alice')
 
     for (const failed of [noSecret, badInfo, badTtl, noUser]) {
       assert.equal(failed.code, 2, failed.stderr)

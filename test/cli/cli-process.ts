@@ -22,9 +22,12 @@ export type SpawnOptions = {
   module?: string
 }
 
+/** tsx by its full address, so a child whose working directory is elsewhere still finds it. */
+const tsxLoader = import.meta.resolve('tsx')
+
 /** Spawns `sprocket <args>` from source (through tsx). */
 export function spawnCli(args: readonly string[], options: SpawnOptions = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', options.module ?? mainModule, ...args], {
+  return spawn(process.execPath, ['--import', tsxLoader, options.module ?? mainModule, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: cleanEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
