@@ -16,7 +16,10 @@ export function appOptionsFromConfig(config: Config, logger: Logger, registry: R
     maxMessageBytes: config.limits.maxMessageBytes,
     maxFragments: config.limits.maxFragments,
     maxBufferedBytes: config.limits.maxBufferedBytes,
-    maxConnections: config.limits.maxConnections,
+    ...(config.limits.maxConnections !== undefined && { maxConnections: config.limits.maxConnections }),
+    maxConnectionsPerAddress: config.limits.maxConnectionsPerAddress,
+    handshakesPerSecondPerAddress: config.limits.handshakesPerSecondPerAddress,
+    trustedProxies: config.trustedProxies,
     keepaliveIntervalMs: config.keepalive.intervalMs,
     compression: { ...config.compression },
   }

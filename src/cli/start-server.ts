@@ -53,7 +53,7 @@ export async function startServer(config: Config, logger: Logger, mounts: readon
   await app.listen()
   const port = app.port
   const url = browsableUrl(config.host, port, config.tls !== undefined)
-  logger.info({ url, port, engine: engine.name }, 'serving')
+  logger.info({ url, port, engine: engine.name, maxConnections: app.maxConnections }, 'serving')
 
   return {
     context,

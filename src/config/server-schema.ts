@@ -1,6 +1,7 @@
 /**
  * The config sections of the HTTP/WebSocket server itself (host, port, TLS, limits, keepalive, compression).
  */
+import { isIP } from 'node:net'
 import { z } from 'zod'
 import { appDefaults, limitDefaults } from '../server/app-options.js'
 
@@ -18,6 +19,7 @@ export const serveDefaults = {
    * quarter of `shutdownTimeoutMs`.
    */
   shutdownDrainDelayMs: 2000,
+  echo: { enabled: true, maxConnections: 1000 },
 } as const
 
 /** The drain delay `sprocket serve` waits on SIGTERM: the configured one, else the default within the shutdown time. */
@@ -43,9 +45,29 @@ const limitsSchema = z.strictObject({
   maxFragments: positiveInt().default(limitDefaults.maxFragments),
   /** Bytes queued for a slow client before it is disconnected (close 1013). */
   maxBufferedBytes: positiveInt().default(limitDefaults.maxBufferedBytes),
-  /** Open WebSocket connections accepted by this process; more are refused with HTTP 503. */
-  maxConnections: positiveInt().default(appDefaults.maxConnections),
+  /**
+   * Open WebSocket connections accepted by this process; more are refused with HTTP 503. Unset:
+   * derived from the open-file limit (`defaultMaxConnections`).
+   */
+  maxConnections: positiveInt().optional(),
+  /** Open connections one client address may hold; more get HTTP 429. 0: no limit. */
+  maxConnectionsPerAddress: z.number().int().nonnegative().default(appDefaults.maxConnectionsPerAddress),
+  /** Handshakes per second one client address may make; more get HTTP 429. 0: no limit. */
+  handshakesPerSecondPerAddress: z.number().int().nonnegative().default(appDefaults.handshakesPerSecondPerAddress),
 })
+
+/** The WebSocket echo route `/echo`: anonymous, so capped on its own. */
+const echoSchema = z.strictObject({
+  enabled: z.boolean().default(serveDefaults.echo.enabled),
+  /** Open connections on `/echo`; more are refused with HTTP 503. */
+  maxConnections: positiveInt().default(serveDefaults.echo.maxConnections),
+})
+
+/** An IPv4 or IPv6 address, or a CIDR range of either. */
+const proxyAddress = z.string().refine((entry) => {
+  const [address = '', prefix] = entry.split('/')
+  return isIP(address) !== 0 && (prefix === undefined || /^\d{1,3}$/.test(prefix))
+}, 'not an IP address or CIDR range')
 
 const keepaliveSchema = z.strictObject({
   /** How often the server pings each connection; a peer that missed the last ping is dropped. 0 disables. */
@@ -83,4 +105,10 @@ export const serverConfigShape = {
    * pages served by this server's own host. Clients that send no Origin are always allowed.
    */
   allowedOrigins: z.array(z.string().min(1)).optional(),
+  /**
+   * Reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client (addresses or CIDR
+   * ranges); per-address limits and logs then see the client behind them.
+   */
+  trustedProxies: z.array(proxyAddress).default([]),
+  echo: echoSchema.prefault({}),
 }

@@ -25,6 +25,12 @@ export type RouteOptions = {
   compression?: CompressionOptions
 }
 
+/** What `App.route` takes beyond the limits: a cap on the route's own connections. */
+export type RouteOnlyOptions = {
+  /** Open connections on this route; the next handshake gets HTTP 503. Default: no cap of its own (the App's applies). */
+  maxRouteConnections?: number
+}
+
 /**
  * Everything `new App()` takes: a flat shape so a config file maps onto it field by field.
  * All fields are optional; defaults are documented per field and in docs/server.md.
@@ -40,8 +46,22 @@ export type AppOptions = RouteOptions & {
   logger?: Logger
   /** prom-client registry for the server's metrics. Default: a new one per App. */
   registry?: Registry
-  /** Open WebSocket connections allowed; the next handshake gets HTTP 503. Default 20,000. */
+  /**
+   * Open WebSocket connections allowed; the next handshake gets HTTP 503. Default: the process's
+   * open-file limit less a tenth of it (at least 256 descriptors) kept for HTTP, the API, probes
+   * and the engine; 20,000 where the limit cannot be read (see `defaultMaxConnections`).
+   */
   maxConnections?: number
+  /** Open connections one client address may hold; the next handshake gets HTTP 429. 0 (default): no limit. */
+  maxConnectionsPerAddress?: number
+  /** Handshakes per second one client address may make (a burst of as many); more get HTTP 429. 0 (default): no limit. */
+  handshakesPerSecondPerAddress?: number
+  /**
+   * Reverse proxies whose `Forwarded` / `X-Forwarded-For` headers name the client: addresses or
+   * CIDR ranges. The client address then is the nearest untrusted hop; per-address limits and
+   * logs use it. Default: none (the socket's address is the client's).
+   */
+  trustedProxies?: readonly string[]
   /** Ping period; a peer that has not ponged since the previous ping is terminated. 0 disables. Default 25,000. */
   keepaliveIntervalMs?: number
   /** How long a server-initiated close waits for the peer's close frame before dropping the socket. Default 5,000. */
@@ -69,7 +89,8 @@ export const limitDefaults: RouteLimits = {
 export const appDefaults = {
   host: '127.0.0.1',
   port: 8080,
-  maxConnections: 20_000,
+  maxConnectionsPerAddress: 0,
+  handshakesPerSecondPerAddress: 0,
   keepaliveIntervalMs: 25_000,
   closeHandshakeTimeoutMs: 5_000,
   /** `app.close({ timeoutMs })`; also the config's `shutdownTimeoutMs`. */

@@ -6,7 +6,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Registry } from 'prom-client'
-import { appDefaults, resolveRouteLimits, type AppOptions, type RouteLimits, type RouteOptions } from './app-options.js'
+import { appDefaults, resolveRouteLimits, type AppOptions, type RouteLimits, type RouteOnlyOptions, type RouteOptions } from './app-options.js'
 import { Dispatch, type Gate } from './dispatch.js'
 import { checkHandshake, refuseUpgrade, type Refusal } from './handshake.js'
 import { Keepalive } from './keepalive.js'
@@ -20,6 +20,9 @@ import { WsUpgrader, type TransportEvents, type TransportSocket } from './ws-tra
 import { silentLogger, type Logger } from '../logger.js'
 import { peerEventLogger } from './peer-event-logger.js'
 import { browsableUrl } from './browsable-url.js'
+import { AddressLimits } from './address-limits.js'
+import { ClientAddressResolver } from './client-address.js'
+import { defaultMaxConnections } from './open-file-limit.js'
 
 /** 'starting' until `listen` resolves; 'draining' from `close` until every connection is gone. */
 export type AppState = 'starting' | 'ready' | 'draining' | 'closed'
@@ -38,6 +41,9 @@ type WsRoute = {
   origins: OriginPolicy
   limits: RouteLimits
   upgrader: WsUpgrader
+  /** 0: no cap of the route's own. */
+  maxConnections: number
+  open: number
 }
 
 const SHUTDOWN_CLOSE_CODE = 1001
@@ -66,6 +72,9 @@ export class App {
   readonly #routes = new Router<WsRoute>()
   readonly #mounts = new Router<HttpHandler>()
   readonly #conns = new Set<SocketConn>()
+  readonly #maxConnections: number
+  readonly #clientAddresses: ClientAddressResolver
+  readonly #addressLimits: AddressLimits
   readonly #keepalive: Keepalive<SocketConn>
   readonly #drainWaiters: Array<() => void> = []
   #state: AppState = 'starting'
@@ -75,6 +84,12 @@ export class App {
     this.#options = options
     this.logger = options.logger ?? silentLogger
     this.#peerLogger = peerEventLogger(this.logger)
+    this.#maxConnections = options.maxConnections ?? defaultMaxConnections()
+    this.#clientAddresses = new ClientAddressResolver(options.trustedProxies)
+    this.#addressLimits = new AddressLimits({
+      maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? appDefaults.maxConnectionsPerAddress,
+      handshakesPerSecondPerAddress: options.handshakesPerSecondPerAddress ?? appDefaults.handshakesPerSecondPerAddress,
+    })
     this.metrics = new ServerMetrics(options.registry)
     this.#server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }) : createHttpServer()
     this.#server.on('request', (req, res) => this.#onRequest(req, res))
@@ -102,6 +117,11 @@ export class App {
     return this.address()?.port ?? 0
   }
 
+  /** Open WebSocket connections allowed: the `maxConnections` option, or the default derived from the open-file limit. */
+  get maxConnections(): number {
+    return this.#maxConnections
+  }
+
   /** Open WebSocket connections. */
   get connectionCount(): number {
     return this.#conns.size
@@ -117,7 +137,7 @@ export class App {
    * `allowedOrigins` is the origin allow-list (see `OriginPolicy`; default: the server's own host
    * only); `routeOptions` override the App's limits for this route.
    */
-  route(path: string, component: Component, allowedOrigins?: readonly string[], routeOptions?: RouteOptions): this {
+  route(path: string, component: Component, allowedOrigins?: readonly string[], routeOptions?: RouteOptions & RouteOnlyOptions): this {
     const limits = resolveRouteLimits(this.#options, routeOptions)
     const closeTimeoutMs = this.#options.closeHandshakeTimeoutMs ?? appDefaults.closeHandshakeTimeoutMs
     this.#routes.add(path, {
@@ -131,6 +151,8 @@ export class App {
       dispatch: new Dispatch(component, this.#peerLogger.child({ route: path }), (_conn, phase) =>
         this.metrics.componentError(phase),
       ),
+      maxConnections: routeOptions?.maxRouteConnections ?? 0,
+      open: 0,
     })
     return this
   }
@@ -251,29 +273,38 @@ export class App {
     const invalid = checkHandshake(req)
     if (invalid !== undefined) return this.#refuse(req, socket, invalid)
     if (this.#state !== 'ready') return this.#refuse(req, socket, { status: 503, reason: 'not_ready' })
-    const maxConnections = this.#options.maxConnections ?? appDefaults.maxConnections
-    if (this.#conns.size >= maxConnections) {
-      return this.#refuse(req, socket, { status: 503, reason: 'too_many_connections' })
+    const address = this.#clientAddresses.resolve(req.socket.remoteAddress ?? '', req.headers)
+    if (!this.#addressLimits.admitHandshake(address)) {
+      return this.#refuse(req, socket, { status: 429, reason: 'address_handshake_rate', headers: { 'Retry-After': '1' } }, address)
+    }
+    if (this.#conns.size >= this.#maxConnections) {
+      return this.#refuse(req, socket, { status: 503, reason: 'too_many_connections' }, address)
+    }
+    if (route.maxConnections > 0 && route.open >= route.maxConnections) {
+      return this.#refuse(req, socket, { status: 503, reason: 'route_full' }, address)
+    }
+    if (!this.#addressLimits.hasRoom(address)) {
+      return this.#refuse(req, socket, { status: 429, reason: 'address_connections' }, address)
     }
     if (!route.origins.allows(req.headers.origin, req.headers.host)) {
-      return this.#refuse(req, socket, { status: 403, reason: 'origin' })
+      return this.#refuse(req, socket, { status: 403, reason: 'origin' }, address)
     }
-    route.upgrader.upgrade(req, socket, head, (transport) => this.#accept(route, req, transport))
+    route.upgrader.upgrade(req, socket, head, (transport) => this.#accept(route, req, transport, address))
   }
 
-  #refuse(req: IncomingMessage, socket: Duplex, refusal: Refusal): void {
+  #refuse(req: IncomingMessage, socket: Duplex, refusal: Refusal, address: string = req.socket.remoteAddress ?? ''): void {
     this.metrics.refused(refusal.status, refusal.reason)
     this.#peerLogger.warn(
-      { status: refusal.status, reason: refusal.reason, url: req.url, origin: req.headers.origin, remoteAddress: req.socket.remoteAddress },
+      { status: refusal.status, reason: refusal.reason, url: req.url, origin: req.headers.origin, remoteAddress: address },
       'handshake refused',
     )
     refuseUpgrade(socket, refusal)
   }
 
-  #accept(route: WsRoute, req: IncomingMessage, transport: TransportSocket): TransportEvents {
+  #accept(route: WsRoute, req: IncomingMessage, transport: TransportSocket, address: string): TransportEvents {
     const conn = new SocketConn({
       transport,
-      remoteAddress: req.socket.remoteAddress ?? '',
+      remoteAddress: address,
       request: { url: req.url ?? '/', headers: req.headers },
       route: route.path,
       limits: route.limits,
@@ -284,6 +315,8 @@ export class App {
       },
     })
     this.#conns.add(conn)
+    route.open++
+    this.#addressLimits.opened(address)
     this.metrics.opened(route.path)
     this.logger.debug({ connId: conn.id, route: route.path, remoteAddress: conn.remoteAddress }, 'open')
     // Set by `open`; a connection that never opened (see WsUpgrader.upgrade) gets no callbacks.
@@ -309,7 +342,10 @@ export class App {
       },
       close: (code, reason) => {
         conn.markClosing()
-        this.#conns.delete(conn)
+        if (this.#conns.delete(conn)) {
+          route.open--
+          this.#addressLimits.closed(address)
+        }
         const closeCode = conn.closeCodeSent ?? code
         this.metrics.closed(route.path, closeCode, conn.closeCodeSent !== undefined)
         this.logger.debug({ connId: conn.id, code: closeCode, reason }, 'close')

@@ -14,6 +14,9 @@ export type RefusalReason =
   | 'origin'
   | 'not_ready'
   | 'too_many_connections'
+  | 'route_full'
+  | 'address_connections'
+  | 'address_handshake_rate'
 
 /**
  * The server's Prometheus metrics, all prefixed `sprocket_`. Per-message counters are plain

@@ -20,6 +20,8 @@ export type SpawnOptions = {
   cwd?: string
   /** Module to run instead of src/cli/main.ts (a test fixture that wraps the CLI). */
   module?: string
+  /** Runs the process under this open-file limit (`ulimit -n`). */
+  openFileLimit?: number
 }
 
 /** tsx by its full address, so a child whose working directory is elsewhere still finds it. */
@@ -27,7 +29,10 @@ const tsxLoader = import.meta.resolve('tsx')
 
 /** Spawns `sprocket <args>` from source (through tsx). */
 export function spawnCli(args: readonly string[], options: SpawnOptions = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', tsxLoader, options.module ?? mainModule, ...args], {
+  const command = [process.execPath, '--import', tsxLoader, options.module ?? mainModule, ...args]
+  if (options.openFileLimit !== undefined) command.unshift('sh', '-c', `ulimit -n ${options.openFileLimit} && exec "$@"`, 'sh')
+  const [file = '', ...rest] = command
+  return spawn(file, rest, {
     cwd: options.cwd ?? repoRoot,
     env: cleanEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],

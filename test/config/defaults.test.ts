@@ -18,7 +18,8 @@ describe('config defaults come from the layers', () => {
       maxMessageBytes: limitDefaults.maxMessageBytes,
       maxFragments: limitDefaults.maxFragments,
       maxBufferedBytes: limitDefaults.maxBufferedBytes,
-      maxConnections: appDefaults.maxConnections,
+      maxConnectionsPerAddress: appDefaults.maxConnectionsPerAddress,
+      handshakesPerSecondPerAddress: appDefaults.handshakesPerSecondPerAddress,
     })
     assert.deepEqual(config.compression, limitDefaults.compression)
   })

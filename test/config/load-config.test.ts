@@ -33,7 +33,7 @@ describe('loadConfig', () => {
     assert.equal(config.logLevel, 'info')
     assert.equal(config.tls, undefined)
     assert.equal(config.shutdownTimeoutMs, 10_000)
-    assert.deepEqual(config.limits, { maxMessageBytes: 1_048_576, maxFragments: 65_536, maxBufferedBytes: 1_048_576, maxConnections: 20_000 })
+    assert.deepEqual(config.limits, { maxMessageBytes: 1_048_576, maxFragments: 65_536, maxBufferedBytes: 1_048_576, maxConnectionsPerAddress: 0, handshakesPerSecondPerAddress: 0 })
     assert.deepEqual(config.keepalive, { intervalMs: 25_000 })
     assert.deepEqual(config.compression, { enabled: false, thresholdBytes: 1024 })
     assert.equal(config.allowedOrigins, undefined, 'unset: same host only')

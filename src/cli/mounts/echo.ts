@@ -2,7 +2,8 @@
 import { EchoServer } from '../../components/echo.js'
 import type { Mount } from '../serve-context.js'
 
-/** WebSocket echo at `/echo`: every message comes back to its sender. */
+/** WebSocket echo at `/echo`: every message comes back to its sender. Anonymous, so capped on its own. */
 export const echoMount: Mount = ({ app, config }) => {
-  app.route('/echo', new EchoServer(), config.allowedOrigins)
+  if (!config.echo.enabled) return
+  app.route('/echo', new EchoServer(), config.allowedOrigins, { maxRouteConnections: config.echo.maxConnections })
 }
