@@ -7,11 +7,14 @@ import { defaultMaxConnections, maxConnectionsFor } from '../../src/server/open-
 import { closed, metric, openClient, rawExchange, startApp, statusOf, upgradeRequest } from './helpers.js'
 
 /** Remembers the address each connection was accepted from. */
-class AddressRecorder extends EchoServer implements Component {
+class AddressRecorder implements Component {
   readonly addresses: string[] = []
-  override onOpen(conn: Conn): void {
+  onOpen(conn: Conn): void {
     this.addresses.push(conn.remoteAddress)
   }
+  onMessage(): void {}
+  onClose(): void {}
+  onError(): void {}
 }
 
 async function closeAll(clients: WebSocket[]): Promise<void> {
