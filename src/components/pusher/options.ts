@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { namespaceOfApp, pusherAppSchema, type PusherApp, type PusherAppConfig } from '../../protocol/pusher/app-options.js'
+import { presenceNamespaceOf } from '../../protocol/pusher/channels.js'
 
 /** Defaults of the section's own fields. */
 export const pusherDefaults = {
@@ -45,7 +46,9 @@ export const pusherOptionsSchema = z
     const apps = value.app === undefined ? value.apps : [...value.apps, value.app]
     const seen = { id: new Set<string>(), key: new Set<string>(), namespace: new Set<string>() }
     for (const app of apps) {
-      for (const [field, text] of [['id', app.id], ['key', app.key], ['namespace', namespaceOfApp(app)]] as const) {
+      const namespace = namespaceOfApp(app)
+      const fields = [['id', app.id], ['key', app.key], ['namespace', namespace], ['namespace', presenceNamespaceOf(namespace)]] as const
+      for (const [field, text] of fields) {
         if (seen[field].has(text)) ctx.addIssue({ code: 'custom', path: ['apps'], message: `two apps share the ${field} ${text}` })
         seen[field].add(text)
       }

@@ -2,7 +2,7 @@
  * The Pusher protocol's `Component`: one `PusherSession` per connection on top of the hub, for
  * every configured app (the key in `/app/{key}` picks the app). See docs/pusher.md.
  */
-import type { HubApi } from '../../hub/types.js'
+import type { ControlMessage, HubApi } from '../../hub/types.js'
 import { silentLogger, type Logger } from '../../logger.js'
 import {
   decodeClientMessage,
@@ -10,6 +10,8 @@ import {
   encodeError,
   PusherCode,
   PusherProtocolError,
+  readTerminateControl,
+  terminateKind,
   SocketIdGenerator,
   type PusherApps,
 } from '../../protocol/pusher/index.js'
@@ -54,6 +56,7 @@ export class PusherComponent implements Component {
   readonly #perApp = new Map<string, number>()
   readonly #ids = new SocketIdGenerator()
   readonly #heartbeat: Heartbeat
+  readonly #unregisterControl: () => void
 
   constructor(options: PusherComponentOptions) {
     this.#hub = options.hub
@@ -64,6 +67,7 @@ export class PusherComponent implements Component {
     options.hub.registerFormat(pusherFormat, new PusherFrameEncoder(options.prepare ?? prepareMessage))
     this.#heartbeat = new Heartbeat(() => this.#sessions.values(), this.#activityTimeoutSeconds, options.pongTimeoutMs ?? pusherDefaults.pongTimeoutMs)
     this.#heartbeat.start()
+    this.#unregisterControl = options.hub.onControl(terminateKind, (message) => this.#terminate(message))
   }
 
   /** Pusher connections open on this node. */
@@ -135,9 +139,25 @@ export class PusherComponent implements Component {
     for (const session of [...this.#sessions.values()]) session.error(PusherCode.reconnect, 'server shutting down', true)
   }
 
-  /** Stops the heartbeat timer. Idempotent. */
+  /** Stops the heartbeat timer and unregisters the control handler. Idempotent. */
   close(): void {
     this.#heartbeat.stop()
+    this.#unregisterControl()
+  }
+
+  /**
+   * The REST API's `terminate_connections`, on every node: closes the app's connections on which
+   * the user is a presence member, with 4009 (pusher-js does not reconnect).
+   */
+  #terminate(message: ControlMessage): void {
+    const control = readTerminateControl(message)
+    if (control === undefined) {
+      this.#logger.warn({ kind: message.kind }, 'malformed terminate control message ignored')
+      return
+    }
+    for (const session of [...this.sessionsOf(control.app)]) {
+      if (session.isUser(control.user)) session.error(PusherCode.unauthorized, 'connection terminated by the app', true)
+    }
   }
 
   #refuse(conn: Conn, code: PusherCode, message: string): void {

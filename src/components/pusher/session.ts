@@ -65,6 +65,12 @@ export class PusherSession implements Subscriber<PreparedMessage> {
     return entry
   }
 
+  /** Whether the user is a presence member through this connection (on any channel). */
+  isUser(userId: string): boolean {
+    for (const user of this.#presenceUsers.values()) if (user === userId) return true
+    return false
+  }
+
   send(text: string): void {
     this.conn.send(text)
   }

@@ -74,3 +74,14 @@ export function hubChannelOf(namespace: string, channel: PusherChannel): string 
 export function pusherNameOf(hubChannel: string): string {
   return hubChannel.slice(hubChannel.indexOf(':') + 1)
 }
+
+/**
+ * The Pusher channel a hub channel is, for the app with `namespace`; undefined when the hub
+ * channel is not one of that app's mapped channels (e.g. `<namespace>:private-x`, a public hub
+ * channel a native client named, is not the app's `private-x`).
+ */
+export function appChannelOf(namespace: string, hubChannel: string): PusherChannel | undefined {
+  const channel = parsePusherChannel(pusherNameOf(hubChannel))
+  if (channel === undefined || hubChannelOf(namespace, channel) !== hubChannel) return undefined
+  return channel
+}

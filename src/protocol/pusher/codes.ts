@@ -24,6 +24,8 @@ export const PusherCode = {
   unsupportedProtocol: 4007,
   /** No `protocol` query parameter. Refused. */
   noProtocol: 4008,
+  /** The app terminated the user's connections (REST `terminate_connections`). Refused. */
+  unauthorized: 4009,
   /** The outgoing queue passed the route's `maxBufferedBytes` (slow consumer). Back off, then reconnect. */
   overCapacity: 4100,
   /** The server is shutting down. Reconnect at once (to another node). */

@@ -15,6 +15,7 @@ import { mountCentrifuge } from '../../../src/components/centrifuge/mount-centri
 import { mountPusher, pusherAppsOf, parsePusherOptions, withPusherNamespaces, type PusherComponent, type PusherConfigInput } from '../../../src/components/pusher/index.js'
 import { PusherApps } from '../../../src/protocol/pusher/index.js'
 import { App } from '../../../src/server/app.js'
+import { mountPusherApi } from '../../../src/http/pusher-api/pusher-api.js'
 
 /** pusher-js's Node build is CommonJS exporting the constructor itself. */
 const Pusher = createRequire(import.meta.url)('pusher-js') as new (key: string, options: PusherJs.Options) => PusherJs.default
@@ -48,6 +49,7 @@ export async function startPusherServer(config: PusherConfigInput = { apps: [app
     maxMessageBytes: parsed.maxMessageBytes,
     allowedOrigins: ['*'],
   })
+  mountPusherApi(app, { hub, apps, path: parsed.path, maxBodyBytes: parsed.maxBodyBytes, logger: silentLogger })
   const centrifuge = mountCentrifuge(app, { hub, allowedOrigins: ['*'], options: { allowAnonymous: true } })
   await app.listen()
   return {
@@ -160,4 +162,9 @@ export async function until(check: () => boolean, timeoutMs = 3000, what = 'cond
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await sleep(10)
   }
+}
+
+/** `sdk.post`: the SDK JSON-encodes `body` itself, though its types say string. */
+export function restPost(rest: PusherServer, path: string, body: object): Promise<unknown> {
+  return rest.post({ path, body: body as unknown as string })
 }
