@@ -15,6 +15,7 @@ import { mountCentrifuge } from '../../../src/components/centrifuge/mount-centri
 import { mountPusher, pusherAppsOf, parsePusherOptions, withPusherNamespaces, type PusherComponent, type PusherConfigInput } from '../../../src/components/pusher/index.js'
 import { PusherApps } from '../../../src/protocol/pusher/index.js'
 import { App } from '../../../src/server/app.js'
+import { mountServerApi } from '../../../src/http/centrifuge-api/server-api.js'
 import { mountPusherApi } from '../../../src/http/pusher-api/pusher-api.js'
 
 /** pusher-js's Node build is CommonJS exporting the constructor itself. */
@@ -22,6 +23,8 @@ const Pusher = createRequire(import.meta.url)('pusher-js') as new (key: string, 
 export type Pusher = PusherJs.default
 
 export const app1 = { id: 'app-1', key: 'key-1', secret: 'secret-1', enableClientMessages: true } as const
+/** The native server API's key (`/api/publish`), for cross-protocol tests. */
+export const apiKey = 'native-api-key'
 export const app2 = { id: 'app-2', key: 'key-2', secret: 'secret-2' } as const
 
 export type PusherTestServer = {
@@ -50,6 +53,7 @@ export async function startPusherServer(config: PusherConfigInput = { apps: [app
     allowedOrigins: ['*'],
   })
   mountPusherApi(app, { hub, apps, path: parsed.path, maxBodyBytes: parsed.maxBodyBytes, logger: silentLogger })
+  mountServerApi(app, { hub, apiKey, logger: silentLogger })
   const centrifuge = mountCentrifuge(app, { hub, allowedOrigins: ['*'], options: { allowAnonymous: true } })
   await app.listen()
   return {
