@@ -4,7 +4,7 @@
  * protocol-neutral and knows these channels as any others.
  */
 import type { ChannelsOptionsInput, NamespaceOptionsInput } from '../../hub/index.js'
-import { presenceNamespaceOf, type PusherApp } from '../../protocol/pusher/index.js'
+import { cacheNamespaceOf, presenceCacheNamespaceOf, presenceNamespaceOf, type PusherApp } from '../../protocol/pusher/index.js'
 
 /**
  * Public and private channels: no presence, no history, clients never publish through the
@@ -15,12 +15,22 @@ const channelNamespace: NamespaceOptionsInput = { anonymousAccess: true, allowPu
 /** Presence channels: presence entries and join/leave per user (member_added / member_removed). */
 const presenceNamespace: NamespaceOptionsInput = { presence: true, joinLeave: true, allowPublish: 'none' }
 
-/** Two namespaces per app: `<namespace>` and `<namespace>-presence`. */
+/**
+ * Cache channels keep their last event: a history of one, without recovery (Pusher clients do
+ * not recover; the component replays the last event itself).
+ */
+function cached(options: NamespaceOptionsInput, ttlSeconds: number): NamespaceOptionsInput {
+  return { ...options, historySize: 1, historyTtlMs: ttlSeconds * 1000, recover: false }
+}
+
+/** Four namespaces per app: `<namespace>`, `-presence`, `-cache`, `-presence-cache`. */
 export function pusherNamespaces(apps: readonly PusherApp[]): Record<string, NamespaceOptionsInput> {
   const namespaces: Record<string, NamespaceOptionsInput> = {}
   for (const app of apps) {
     namespaces[app.namespace] = channelNamespace
     namespaces[presenceNamespaceOf(app.namespace)] = presenceNamespace
+    namespaces[cacheNamespaceOf(app.namespace)] = cached(channelNamespace, app.cacheTtlSeconds)
+    namespaces[presenceCacheNamespaceOf(app.namespace)] = cached(presenceNamespace, app.cacheTtlSeconds)
   }
   return namespaces
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import { namespaceOfApp, pusherAppSchema, type PusherApp, type PusherAppConfig } from '../../protocol/pusher/app-options.js'
-import { presenceNamespaceOf } from '../../protocol/pusher/channels.js'
+import { namespacesOf } from '../../protocol/pusher/channels.js'
 
 /** Defaults of the section's own fields. */
 export const pusherDefaults = {
@@ -47,7 +47,7 @@ export const pusherOptionsSchema = z
     const seen = { id: new Set<string>(), key: new Set<string>(), namespace: new Set<string>() }
     for (const app of apps) {
       const namespace = namespaceOfApp(app)
-      const fields = [['id', app.id], ['key', app.key], ['namespace', namespace], ['namespace', presenceNamespaceOf(namespace)]] as const
+      const fields = [['id', app.id], ['key', app.key], ...namespacesOf(namespace).map((name) => ['namespace', name] as const)] as const
       for (const [field, text] of fields) {
         if (seen[field].has(text)) ctx.addIssue({ code: 'custom', path: ['apps'], message: `two apps share the ${field} ${text}` })
         seen[field].add(text)

@@ -7,7 +7,10 @@ import { verifyChannelAuth } from '../../auth/pusher-signature.js'
 import { PeerError } from '../../errors.js'
 import type { ClientInfo, HubApi } from '../../hub/types.js'
 import {
+  encodeCacheMiss,
+  encodeChannelEvent,
   encodeSubscriptionError,
+  fromHubPayload,
   encodeSubscriptionSucceeded,
   hubChannelOf,
   needsAuth,
@@ -84,6 +87,23 @@ async function checkPresenceLimit(hub: HubApi, session: PusherSession, hubChanne
 }
 
 /**
+ * A cache channel's last event, sent right after `subscription_succeeded` (before live events,
+ * which are held until `activate()`), or `pusher:cache_miss`. An event newer than the subscribe
+ * position is not replayed: it is among the held live events already.
+ */
+async function replayCached(hub: HubApi, session: PusherSession, name: string, hubChannel: string, offset: number): Promise<void> {
+  const last = (await hub.history(hubChannel, { limit: 1, reverse: true })).publications[0]
+  if (last === undefined) {
+    session.send(encodeCacheMiss(name))
+    return
+  }
+  if (last.offset > offset) return
+  const { event, data } = fromHubPayload(last.data, last.tags)
+  const user = last.info?.user
+  session.send(encodeChannelEvent(event, name, data, name.startsWith('presence-') && user !== undefined && user !== '' ? user : undefined))
+}
+
+/**
  * Subscribes the session to a channel and answers. Refusals become `pusher:subscription_error`
  * on that channel; the connection stays open. Engine failures propagate (the one catch closes
  * the connection with 1011).
@@ -93,7 +113,6 @@ export async function subscribe(hub: HubApi, session: PusherSession, name: strin
   try {
     const channel = parsePusherChannel(name)
     if (channel === undefined) throw refuse('InvalidChannel', SubscriptionStatus.badRequest, 'invalid channel name')
-    if (channel.cache) throw refuse('NotImplemented', SubscriptionStatus.notImplemented, 'cache channels are not offered by this server')
     if (session.channels.has(name)) throw refuse('AlreadySubscribed', SubscriptionStatus.conflict, 'already subscribed')
     checkAuth(session, channel, auth, channelData)
     const member = channel.kind === 'presence' ? presenceMember(channelData, session.app.maxPresenceMemberInfoBytes) : undefined
@@ -111,6 +130,7 @@ export async function subscribe(hub: HubApi, session: PusherSession, name: strin
     }
     const roster = member === undefined ? undefined : await rosterOf(hub, hubChannel)
     session.send(encodeSubscriptionSucceeded(name, roster))
+    if (channel.cache) await replayCached(hub, session, name, hubChannel, result.position.offset)
     entry.ready = true
     result.activate()
   } catch (error) {

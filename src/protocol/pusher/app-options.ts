@@ -17,6 +17,7 @@ export const pusherAppDefaults = {
   maxEventNameLength: 200,
   maxEventChannels: 100,
   maxBatchEvents: 10,
+  cacheTtlSeconds: 1800,
 } as const
 
 const positiveInt = () => z.number().int().positive()
@@ -25,7 +26,8 @@ const positiveInt = () => z.number().int().positive()
 const idPattern = /^[-a-zA-Z0-9_]{1,40}$/
 /** Keys appear in the `/app/{key}` path. */
 const keyPattern = /^[-a-zA-Z0-9_.]{1,128}$/
-const namespacePattern = /^[-a-zA-Z0-9_]{2,55}$/
+/** Short enough for `<namespace>-presence-cache` to stay within the hub's 64 characters. */
+const namespacePattern = /^[-a-zA-Z0-9_]{2,49}$/
 
 /** One Pusher app. */
 export const pusherAppSchema = z.strictObject({
@@ -55,11 +57,13 @@ export const pusherAppSchema = z.strictObject({
   maxEventChannels: positiveInt().default(pusherAppDefaults.maxEventChannels),
   /** Events one `batch_events` call may carry; more is refused with 400. */
   maxBatchEvents: positiveInt().default(pusherAppDefaults.maxBatchEvents),
+  /** How long a cache channel keeps its last event, in seconds. */
+  cacheTtlSeconds: positiveInt().default(pusherAppDefaults.cacheTtlSeconds),
   /**
-   * The hub namespace of the app's channels (its presence channels use `<namespace>-presence`).
+   * The hub namespace of the app's channels (with `<namespace>-presence`, `<namespace>-cache` and `<namespace>-presence-cache`).
    * Default `pusher-<id>`. Name it to reach the app's channels from the native protocol.
    */
-  namespace: z.string().regex(namespacePattern, 'namespaces are 2-55 of a-z A-Z 0-9 - _').optional(),
+  namespace: z.string().regex(namespacePattern, 'namespaces are 2-49 of a-z A-Z 0-9 - _').optional(),
 })
 
 export type PusherAppConfig = z.output<typeof pusherAppSchema>

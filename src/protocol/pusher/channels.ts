@@ -4,12 +4,15 @@
  * namespaces and every Pusher channel maps onto exactly one hub channel in them, so several apps
  * stay apart and the native protocol (and `/api/publish`) can reach the same channels.
  *
- * | Pusher channel       | hub channel                        |
- * |----------------------|------------------------------------|
- * | `news`               | `<namespace>:news`                 |
- * | `private-a`          | `$<namespace>:private-a`           |
- * | `private-encrypted-a`| `$<namespace>:private-encrypted-a` |
- * | `presence-b`         | `$<namespace>-presence:presence-b` |
+ * | Pusher channel       | hub channel                                    |
+ * |----------------------|------------------------------------------------|
+ * | `news`               | `<namespace>:news`                             |
+ * | `private-a`          | `$<namespace>:private-a`                       |
+ * | `private-encrypted-a`| `$<namespace>:private-encrypted-a`             |
+ * | `presence-b`         | `$<namespace>-presence:presence-b`             |
+ * | `cache-c`            | `<namespace>-cache:cache-c`                    |
+ * | `private-cache-c`    | `$<namespace>-cache:private-cache-c`           |
+ * | `presence-cache-d`   | `$<namespace>-presence-cache:presence-cache-d` |
  *
  * `$` makes the hub channel private: native-protocol clients need a subscription token for it.
  */
@@ -25,7 +28,7 @@ export type ChannelKind = 'public' | 'private' | 'encrypted' | 'presence'
 export type PusherChannel = {
   readonly name: string
   readonly kind: ChannelKind
-  /** `cache-`, `private-cache-`, `presence-cache-`: last-event caching (not offered; refused with 501). */
+  /** `cache-`, `private-cache-`, `presence-cache-`: the last event is replayed on subscribe (or `pusher:cache_miss`). */
   readonly cache: boolean
 }
 
@@ -53,16 +56,32 @@ export function presenceNamespaceOf(namespace: string): string {
   return `${namespace}-presence`
 }
 
+/** The hub namespace of an app's public and private cache channels: `<namespace>-cache`. */
+export function cacheNamespaceOf(namespace: string): string {
+  return `${namespace}-cache`
+}
+
+/** The hub namespace of an app's presence cache channels: `<namespace>-presence-cache`. */
+export function presenceCacheNamespaceOf(namespace: string): string {
+  return `${namespace}-presence-cache`
+}
+
+/** Every hub namespace an app's channels use. */
+export function namespacesOf(namespace: string): string[] {
+  return [namespace, presenceNamespaceOf(namespace), cacheNamespaceOf(namespace), presenceCacheNamespaceOf(namespace)]
+}
+
 /** The hub channel an app's Pusher channel maps onto (see the table above). */
 export function hubChannelOf(namespace: string, channel: PusherChannel): string {
   switch (channel.kind) {
     case 'public':
-      return `${namespace}:${channel.name}`
+      return channel.cache ? `${cacheNamespaceOf(namespace)}:${channel.name}` : `${namespace}:${channel.name}`
     case 'private':
+      return channel.cache ? `$${cacheNamespaceOf(namespace)}:${channel.name}` : `$${namespace}:${channel.name}`
     case 'encrypted':
       return `$${namespace}:${channel.name}`
     case 'presence':
-      return `$${presenceNamespaceOf(namespace)}:${channel.name}`
+      return `$${(channel.cache ? presenceCacheNamespaceOf : presenceNamespaceOf)(namespace)}:${channel.name}`
     default: {
       const _: never = channel.kind
       return _

@@ -76,8 +76,6 @@ export const SubscriptionStatus = {
   conflict: 409,
   /** Our failure; the client may retry. */
   internal: 500,
-  /** `cache-` channels: not offered by this server. */
-  notImplemented: 501,
 } as const
 
 const statusOfReason: Readonly<Record<ErrorReason, { type: string; status: number }>> = {
@@ -89,7 +87,7 @@ const statusOfReason: Readonly<Record<ErrorReason, { type: string; status: numbe
   [ErrorReason.alreadySubscribed]: { type: 'AlreadySubscribed', status: SubscriptionStatus.conflict },
   [ErrorReason.limitExceeded]: { type: 'LimitReached', status: SubscriptionStatus.limitReached },
   [ErrorReason.badRequest]: { type: 'InvalidChannel', status: SubscriptionStatus.badRequest },
-  [ErrorReason.notAvailable]: { type: 'NotImplemented', status: SubscriptionStatus.notImplemented },
+  [ErrorReason.notAvailable]: { type: 'InternalError', status: SubscriptionStatus.internal },
   [ErrorReason.tokenExpired]: { type: 'AuthError', status: SubscriptionStatus.unauthorized },
   [ErrorReason.expired]: { type: 'AuthError', status: SubscriptionStatus.unauthorized },
   [ErrorReason.tooManyRequests]: { type: 'LimitReached', status: SubscriptionStatus.limitReached },

@@ -50,3 +50,8 @@ export function encodeMemberRemoved(channel: string, userId: string): string {
 export function encodeChannelEvent(event: string, channel: string, data: string, userId?: string): string {
   return userId === undefined ? JSON.stringify({ event, channel, data }) : JSON.stringify({ event, channel, data, user_id: userId })
 }
+
+/** No cached event on a cache channel yet. */
+export function encodeCacheMiss(channel: string): string {
+  return frame('pusher:cache_miss', {}, channel)
+}
