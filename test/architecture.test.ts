@@ -175,6 +175,36 @@ test('a component does not import another component (one allowed exception, with
   assertNone(violations, 'components are independent')
 })
 
+/**
+ * Each protocol's wire code stays in its own `protocol/<name>/` folder, and each protocol's
+ * component and HTTP API use their own protocol only: the native protocol never sees Pusher's
+ * codes and the Pusher protocol never sees Centrifugo's.
+ */
+const protocolOwners: Readonly<Record<string, string>> = {
+  'components/centrifuge': 'centrifuge',
+  'http/centrifuge-api': 'centrifuge',
+  'components/pusher': 'pusher',
+  'http/pusher-api': 'pusher',
+}
+
+test("a protocol's folder, component and HTTP API import no other protocol", () => {
+  // Files directly in `protocol/` (json-depth.ts) belong to no protocol: every protocol may use them.
+  const protocolOf = (path: string): string | undefined => {
+    const parts = path.split('/')
+    return parts[0] === 'protocol' && parts.length > 2 ? parts[1] : undefined
+  }
+  const violations = srcImports
+    .filter((found) => found.target !== undefined && protocolOf(found.target) !== undefined)
+    .filter((found) => {
+      const from = inSrc(found)
+      const target = protocolOf(found.target ?? '')
+      const own = protocolOf(from) ?? protocolOwners[from.split('/').slice(0, 2).join('/')]
+      return own !== undefined && own !== target
+    })
+    .map((found) => `${describeImport(found)}: protocol/<a>/, components/<a>/ and http/<a>-api/ import only protocol/<a>/`)
+  assertNone(violations, 'protocols stay apart')
+})
+
 test('examples/ use the public API only', () => {
   const exampleImports = tsFiles(join(root, 'examples')).flatMap(importsOf)
   assert.ok(exampleImports.length > 0)

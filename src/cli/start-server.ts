@@ -6,6 +6,7 @@ import { createEngine } from '../engine/index.js'
 import { createHub } from '../hub/index.js'
 import { RpcRegistry } from '../components/centrifuge/rpc-registry.js'
 import { withChatNamespaces } from '../components/chat/index.js'
+import { pusherAppsOf, withPusherNamespaces } from '../components/pusher/index.js'
 import { App } from '../server/app.js'
 import { browsableUrl } from '../server/browsable-url.js'
 import { appOptionsFromConfig } from './app-options-from-config.js'
@@ -38,7 +39,8 @@ export async function startServer(config: Config, logger: Logger, mounts: readon
   // Built first: it reads the TLS files, so a bad path fails before anything is opened.
   const appOptions = appOptionsFromConfig(config, logger, registry)
   const engine = createEngine(config.engine, { dataDir: config.dataDir, logger })
-  const hub = await createHub(engine, withChatNamespaces(config.channels, config.chat), logger.child({ component: 'hub' }))
+  const channels = withPusherNamespaces(withChatNamespaces(config.channels, config.chat), pusherAppsOf(config.pusher))
+  const hub = await createHub(engine, channels, logger.child({ component: 'hub' }))
 
   const app = new App(appOptions)
   const closers: (() => void | Promise<void>)[] = []

@@ -27,6 +27,10 @@ export const envBindings: readonly EnvBinding[] = [
   { name: 'SPROCKET_TLS_KEY', path: 'tls.key', kind: 'string' },
   { name: 'SPROCKET_API_KEY', path: 'api.key', kind: 'string' },
   { name: 'SPROCKET_TOKEN_SECRET', path: 'client.tokenSecret', kind: 'string' },
+  { name: 'SPROCKET_PUSHER_APP_ID', path: 'pusher.app.id', kind: 'string' },
+  { name: 'SPROCKET_PUSHER_APP_KEY', path: 'pusher.app.key', kind: 'string' },
+  { name: 'SPROCKET_PUSHER_APP_SECRET', path: 'pusher.app.secret', kind: 'string' },
+  { name: 'SPROCKET_PUSHER_APP_CLIENT_MESSAGES', path: 'pusher.app.enableClientMessages', kind: 'boolean' },
 ]
 
 /** The variable that names the config file. */

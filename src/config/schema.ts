@@ -7,6 +7,7 @@ import { clientAuthOptionsSchema } from '../auth/client-auth-options.js'
 import { apiOptionsSchema } from '../http/centrifuge-api/api-options.js'
 import { chatOptionsSchema } from '../components/chat/chat-options.js'
 import { centrifugeOptionsSchema } from '../components/centrifuge/options.js'
+import { pusherOptionsSchema } from '../components/pusher/options.js'
 
 /**
  * The whole config file, one entry per section. Each feature owns its section's schema in its
@@ -21,6 +22,7 @@ export const configSchema = z.strictObject({
   api: apiOptionsSchema.prefault({}),
   chat: chatOptionsSchema.prefault({}),
   centrifuge: centrifugeOptionsSchema.prefault({}),
+  pusher: pusherOptionsSchema.prefault({}),
 }).superRefine((config, context) => {
   if (config.shutdownDrainDelayMs !== undefined && config.shutdownDrainDelayMs >= config.shutdownTimeoutMs) {
     context.addIssue({

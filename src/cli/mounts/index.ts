@@ -7,6 +7,7 @@ import { clientScriptMount } from './client-script.js'
 import { echoMount } from './echo.js'
 import { healthMount } from './health.js'
 import { metricsMount } from './metrics.js'
+import { pusherMount } from './pusher.js'
 import { webStaticMount } from './web-static.js'
 
 /**
@@ -20,6 +21,7 @@ export const mounts: readonly Mount[] = [
   serverApiMount,
   clientScriptMount,
   centrifugeMount,
+  pusherMount,
   chatMount,
   webStaticMount,
 ]

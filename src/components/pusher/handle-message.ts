@@ -1,0 +1,34 @@
+/**
+ * Runs one decoded client message on its session: the exhaustive switch over `ClientMessage`.
+ */
+import type { HubApi } from '../../hub/types.js'
+import { encodePong, PusherCode, type ClientMessage } from '../../protocol/pusher/index.js'
+import { relayClientEvent } from './client-events.js'
+import type { PusherSession } from './session.js'
+import { subscribe, unsubscribe } from './subscribe.js'
+
+export async function handleMessage(hub: HubApi, session: PusherSession, message: ClientMessage, nowMs: number): Promise<void> {
+  switch (message.type) {
+    case 'ping':
+      session.send(encodePong())
+      return
+    case 'pong':
+      return
+    case 'subscribe':
+      await subscribe(hub, session, message.channel, message.auth, message.channelData)
+      return
+    case 'unsubscribe':
+      await unsubscribe(hub, session, message.channel)
+      return
+    case 'signin':
+      session.error(PusherCode.notImplemented, 'pusher:signin is not offered by this server')
+      return
+    case 'client-event':
+      await relayClientEvent(hub, session, message.event, message.channel, message.data, nowMs)
+      return
+    default: {
+      const _: never = message
+      return _
+    }
+  }
+}

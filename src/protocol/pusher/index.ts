@@ -1,0 +1,11 @@
+/** Entry point of the Pusher Channels protocol v7: codes, channel names and mapping, decoder, encoder, app settings. */
+export * from './codes.js'
+export * from './socket-id.js'
+export * from './channels.js'
+export * from './client-message.js'
+export * from './decode.js'
+export * from './encode.js'
+export * from './app-options.js'
+export * from './apps.js'
+export * from './publication.js'
+export * from './control.js'
