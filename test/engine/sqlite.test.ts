@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
-import { createEngine } from '../../src/engine/index.js'
+import { createEngine, DataFileInUseError } from '../../src/engine/index.js'
 import { MAX_UNKNOWN_EPOCHS } from '../../src/engine/local/unknown-epochs.js'
 import { createSqliteEngine, SqliteEngine, type SqliteEngineOptions } from '../../src/engine/sqlite/sqlite-engine.js'
 import { runEngineConformance } from './conformance.js'
@@ -285,10 +285,10 @@ describe('sqlite engine', () => {
     assert.deepEqual((await engine.history('old', { limit: 2, reverse: true })).publications.map((p) => p.data), ['"6"', '"5"'])
   })
 
-  test('a second engine cannot open a file in use', async () => {
+  test('a second engine cannot open a file in use: DataFileInUseError names the file', async () => {
     await open()
     const other = createSqliteEngine({ file: join(dir, 'sprocket.db'), busyTimeoutMs: 50 })
-    await assert.rejects(other.start(new Recorder()), { code: 'SQLITE_BUSY' })
+    await assert.rejects(other.start(new Recorder()), (error: unknown) => error instanceof DataFileInUseError && error.file === join(dir, 'sprocket.db'))
     await other.close()
   })
 })
