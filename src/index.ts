@@ -11,7 +11,7 @@ export {
 export type { Component, Conn, HttpHandler, PreparedMessage, RequestInfo } from './server/types.js'
 export { prepareMessage } from './server/prepared-message.js'
 export { RateLimit, RATE_LIMIT_CLOSE_CODE, type RateLimitOptions } from './server/rate-limit.js'
-export { TokenBucket } from './server/token-bucket.js'
+export { TokenBucket } from './token-bucket.js'
 export { OriginPolicy } from './server/origin-policy.js'
 export { ServerMetrics, type RefusalReason } from './server/metrics.js'
 export { EchoServer } from './components/echo.js'

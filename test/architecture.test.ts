@@ -16,8 +16,11 @@ import ts from 'typescript'
 const root = fileURLToPath(new URL('../', import.meta.url))
 const srcDir = join(root, 'src')
 
-/** The shared leaves: neutral error reasons, the `Logger` interface, and tokens / signatures / API keys. */
-const leaves = ['errors.ts', 'logger.ts', 'auth'] as const
+/**
+ * The shared leaves: neutral error reasons, the `Logger` interface, the token bucket every rate
+ * limit uses, and tokens / signatures / API keys.
+ */
+const leaves = ['errors.ts', 'logger.ts', 'token-bucket.ts', 'auth'] as const
 
 /**
  * What each layer of `src/` may import besides itself: a top-level folder, or a top-level file
@@ -27,6 +30,7 @@ const layers: Readonly<Record<string, readonly string[]>> = {
   // Leaves import nothing of ours but each other: token checks fail with the neutral error reasons.
   'errors.ts': [],
   'logger.ts': [],
+  'token-bucket.ts': [],
   auth: ['errors.ts', 'logger.ts'],
   protocol: [...leaves],
   engine: [...leaves],

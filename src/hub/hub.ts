@@ -6,6 +6,7 @@ import type { ClientInfo, ControlMessage, Engine, EngineHandler, HistoryQuery, H
 import { ErrorReason, PeerError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { ChannelOptionsResolver, type ChannelOptions, type ResolvedChannel } from './channel-options.js'
+import { ClientPublishRate } from './client-publish-rate.js'
 import { EngineSubscriptions } from './engine-subscriptions.js'
 import { Fanout } from './fanout.js'
 import { consoleLogger } from './logger.js'
@@ -29,6 +30,7 @@ export class Hub implements HubApi {
   readonly #engine: Engine
   readonly #logger: Logger
   readonly #resolver: ChannelOptionsResolver
+  readonly #clientPublishRate = new ClientPublishRate()
   readonly #registry = new SubscriptionRegistry()
   readonly #encoders = new Map<string, FrameEncoder>()
   readonly #fanout: Fanout
@@ -134,11 +136,18 @@ export class Hub implements HubApi {
   async publish(channel: string, request: PublishRequest): Promise<PublishResult> {
     this.#assertOpen()
     const resolved = this.#resolver.resolve(channel)
+    const { options } = resolved
     if (request.actor !== undefined) this.#checkActor(resolved, 'publish', request.actor)
-    if (Buffer.byteLength(request.data, 'utf8') > this.options.maxPublicationBytes) {
+    const maxBytes = options.maxPublicationBytes > 0 ? options.maxPublicationBytes : this.options.maxPublicationBytes
+    if (Buffer.byteLength(request.data, 'utf8') > maxBytes) {
       throw new PeerError(ErrorReason.limitExceeded, 'publication too large')
     }
-    const { options } = resolved
+    if (
+      request.actor !== undefined &&
+      !this.#clientPublishRate.admit(request.actor.clientId, resolved.namespace, options.clientPublishesPerSecond, options.clientPublishBurst)
+    ) {
+      throw new PeerError(ErrorReason.tooManyRequests, 'publishing too fast in this namespace')
+    }
     return this.#engine.publish(channel, request.data, {
       historySize: options.historyEnabled ? options.historySize : 0,
       historyTtlMs: options.historyEnabled ? options.historyTtlMs : 0,

@@ -36,6 +36,9 @@ export const namespaceDefaults = {
   allowPresence: 'subscribers',
   recover: true,
   anonymousAccess: false,
+  maxPublicationBytes: 0,
+  clientPublishesPerSecond: 0,
+  clientPublishBurst: 10,
 } as const satisfies Record<string, number | boolean | AccessLevel>
 
 /** Defaults of the hub's limits (the `channels` section's own fields). See `namespaceDefaults`. */
@@ -92,6 +95,15 @@ export const namespaceOptionsSchema = z
      * the options above allow. Off: they need a subscription token to subscribe and can do nothing else.
      */
     anonymousAccess: z.boolean().default(namespaceDefaults.anonymousAccess),
+    /** Largest publication `data` in this namespace, in UTF-8 bytes. 0: the `channels` section's `maxPublicationBytes`. */
+    maxPublicationBytes: nonNegativeInt().default(namespaceDefaults.maxPublicationBytes),
+    /**
+     * Publications per second one connection may make into this namespace (may be fractional);
+     * more are refused with `tooManyRequests`. 0: no limit. Server publishes are never limited.
+     */
+    clientPublishesPerSecond: z.number().nonnegative().default(namespaceDefaults.clientPublishesPerSecond),
+    /** Publications a connection may make at once before `clientPublishesPerSecond` applies. */
+    clientPublishBurst: positiveInt().default(namespaceDefaults.clientPublishBurst),
   })
   .superRefine((value, ctx) => {
     if ((value.historySize > 0) !== (value.historyTtlMs > 0)) {

@@ -4,7 +4,7 @@
  * connections open or handshakes to pay back, so memory follows live clients, not every address
  * ever seen.
  */
-import { TokenBucket } from './token-bucket.js'
+import { TokenBucket } from '../token-bucket.js'
 
 export type AddressLimitOptions = {
   /** Open connections one address may hold; 0: no limit. */

@@ -5,7 +5,7 @@
  * length. Lines beyond the budget are counted, and the count is written once the flood is over.
  */
 import type { Logger } from '../logger.js'
-import { TokenBucket } from './token-bucket.js'
+import { TokenBucket } from '../token-bucket.js'
 
 export type PeerLogBudget = {
   /** Lines per second written in a flood. */

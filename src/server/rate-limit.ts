@@ -1,5 +1,5 @@
 import { CloseError } from './close-error.js'
-import { TokenBucket } from './token-bucket.js'
+import { TokenBucket } from '../token-bucket.js'
 import type { Component, Conn } from './types.js'
 
 /** Close code of a connection over its `RateLimit`: 1008, policy violation. */

@@ -155,6 +155,35 @@ describe('publish', () => {
     }
   })
 
+  it('a namespace may set its own maxPublicationBytes', async () => {
+    const h = await startHub({ maxPublicationBytes: 1000, namespaces: { typing: { maxPublicationBytes: 16 } } })
+    try {
+      await h.hub.publish('typing:a', { data: '"0123456789abcd"' })
+      await assert.rejects(h.hub.publish('typing:a', { data: '"0123456789abcde"' }), { reason: ErrorReason.limitExceeded })
+      await h.hub.publish('other', { data: `"${'x'.repeat(900)}"` })
+    } finally {
+      await h.close()
+    }
+  })
+
+  it('clientPublishesPerSecond: a burst per connection and namespace, then tooManyRequests; the server is never limited', async () => {
+    const h = await startHub({
+      namespaces: { typing: { allowPublish: 'clients', anonymousAccess: true, clientPublishesPerSecond: 1, clientPublishBurst: 2 } },
+    })
+    try {
+      const ann = { actor: { userId: 'ann', clientId: 'c1' } }
+      await h.hub.publish('typing:a', { data: '1', ...ann })
+      await h.hub.publish('typing:b', { data: '2', ...ann })
+      await assert.rejects(h.hub.publish('typing:a', { data: '3', ...ann }), { reason: ErrorReason.tooManyRequests })
+      await h.hub.publish('typing:a', { data: '4', actor: { userId: 'ann', clientId: 'c2' } }) // her other tab
+      await h.hub.publish('typing:a', { data: '5' }) // the server
+      await new Promise((resolve) => setTimeout(resolve, 1100))
+      await h.hub.publish('typing:a', { data: '6', ...ann })
+    } finally {
+      await h.close()
+    }
+  })
+
   it('passes the namespace history settings and the idempotency key to the engine', async () => {
     const h = await startHub({ namespaces: { chat: { historySize: 2, historyTtlMs: 60_000 } } })
     try {

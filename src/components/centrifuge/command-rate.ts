@@ -1,4 +1,4 @@
-import { TokenBucket } from '../../server/token-bucket.js'
+import { TokenBucket } from '../../token-bucket.js'
 
 /**
  * Per-connection command rate: a token bucket (`burst` commands, refilled at `perSecond`) plus

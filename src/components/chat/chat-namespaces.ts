@@ -8,7 +8,8 @@ import type { ChatOptions } from './chat-options.js'
  * - `rooms`: history + recovery, presence, join/leave; clients never publish (messages go through
  *   the `chat.send` RPC, which stamps the author);
  * - `dm`: user-limited channels with history + recovery; clients never publish;
- * - `typing`: no history; subscribers publish their own typing state;
+ * - `typing`: no history; subscribers publish their own typing state, small and rarely (the page
+ *   sends one every 2.5 s at most while typing), so larger or faster publishes are refused;
  * - `lobby`: profile changes and new rooms, with a short history so a reconnecting page catches up.
  */
 export function chatNamespaces(options: Pick<ChatOptions, 'historySize' | 'historyTtlMs'>): Record<string, NamespaceOptionsInput> {
@@ -16,7 +17,16 @@ export function chatNamespaces(options: Pick<ChatOptions, 'historySize' | 'histo
   return {
     rooms: { ...history, presence: true, joinLeave: true, allowPublish: 'none', allowHistory: 'subscribers', allowPresence: 'subscribers' },
     dm: { ...history, allowPublish: 'none', allowHistory: 'subscribers' },
-    typing: { historySize: 0, historyTtlMs: 0, recover: false, allowPublish: 'subscribers', allowHistory: 'none' },
+    typing: {
+      historySize: 0,
+      historyTtlMs: 0,
+      recover: false,
+      allowPublish: 'subscribers',
+      allowHistory: 'none',
+      maxPublicationBytes: 256,
+      clientPublishesPerSecond: 1,
+      clientPublishBurst: 3,
+    },
     lobby: { historySize: 100, historyTtlMs: 24 * 3600 * 1000, recover: true, allowPublish: 'none', allowHistory: 'subscribers' },
   }
 }

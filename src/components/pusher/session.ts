@@ -5,7 +5,7 @@
  */
 import type { HubEvent, Subscriber } from '../../hub/types.js'
 import { encodeError, PusherCode, type PusherApp, type PusherChannel } from '../../protocol/pusher/index.js'
-import { TokenBucket } from '../../server/token-bucket.js'
+import { TokenBucket } from '../../token-bucket.js'
 import type { Conn, PreparedMessage } from '../../server/types.js'
 import { pusherFormat } from './frame-encoder.js'
 
