@@ -8,7 +8,7 @@ import type { HttpHandler } from '../../server/types.js'
 import { displayName, profileColors } from './chat-input.js'
 import type { ChatOptions } from './chat-options.js'
 import type { ChatService } from './chat-service.js'
-import { RateLimit } from './rate-limit.js'
+import { SlidingWindowLimit } from './sliding-window-limit.js'
 
 export type ChatHttpOptions = {
   options: Pick<ChatOptions, 'demoSignIn' | 'tokenUrl' | 'demoTokenTtlSeconds' | 'maxMessageBytes' | 'maxSignInsPerHour'>
@@ -31,7 +31,7 @@ const maxBodyBytes = 4096
  *   name, 413 for a large body, 415 without JSON, 429 past `maxSignInsPerHour` per address.
  */
 export function createChatHttpHandler({ options, service, tokenSecret, tokenClaims = {}, logger }: ChatHttpOptions): HttpHandler {
-  const signIns = new RateLimit(options.maxSignInsPerHour, 3600_000)
+  const signIns = new SlidingWindowLimit(options.maxSignInsPerHour, 3600_000)
   const demoSignIn = options.demoSignIn === true && tokenSecret !== undefined
   return async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname

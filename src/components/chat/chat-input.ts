@@ -6,11 +6,23 @@ import { roomIdPattern, userIdPattern } from './chat-channels.js'
 /** The colours a profile may take: calm, readable on white with white initials. */
 export const profileColors = ['#3b6ea5', '#2f8f83', '#6a8f3a', '#b7791f', '#c05621', '#b83280', '#805ad5', '#4a5568', '#2b6cb0', '#9b2c2c'] as const
 
-const text = (max: number) =>
-  z
-    .string()
-    .transform((value) => value.replace(/[\u0000-\u001f\u007f]/g, ' ').trim())
-    .pipe(z.string().min(1).max(max))
+/**
+ * Text shown as a name or title, made plain: compatibility forms folded (NFKC: fullwidth `Ａ` is
+ * `A`), control characters turned to spaces, invisible format characters removed (zero-width
+ * spaces, bidirectional overrides and isolates that make `evil\u202Egnp.exe` read otherwise; the
+ * zero-width joiners some scripts and emoji need stay), runs of spaces collapsed. A name of
+ * nothing but invisible characters is then empty and refused.
+ */
+export function plainText(value: string): string {
+  return value
+    .normalize('NFKC')
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
+    .replace(/(?![\u200c\u200d])\p{Cf}/gu, '')
+    .replace(/\s+/gu, ' ')
+    .trim()
+}
+
+const text = (max: number) => z.string().transform(plainText).pipe(z.string().min(1).max(max))
 
 export const displayName = text(40)
 

@@ -24,6 +24,11 @@ export const chatOptionsSchema = z.strictObject({
   maxMessageBytes: positiveInt().max(65_536).default(4000),
   /** Messages one user may send per `rateWindowMs` (all their tabs together). */
   maxMessagesPerWindow: positiveInt().default(10),
+  /**
+   * Profile updates, room joins and leaves, new direct chats and user searches one user may make
+   * per `rateWindowMs` (all their tabs together): each publishes to others or searches the store.
+   */
+  maxUpdatesPerWindow: positiveInt().default(20),
   rateWindowMs: positiveInt().default(10_000),
   /** Rooms one user may create per hour. */
   maxRoomsPerHour: positiveInt().default(20),

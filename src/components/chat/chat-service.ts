@@ -5,7 +5,7 @@ import { dmUsers, lobbyChannel, personalChannel, roomOf, slugify, userIdPattern 
 import { chatInput, decode, displayName, profileColors } from './chat-input.js'
 import type { ChatOptions } from './chat-options.js'
 import type { ChatStore, DirectChat, Profile, ReadMark, Room } from './chat-store.js'
-import { RateLimit } from './rate-limit.js'
+import { SlidingWindowLimit } from './sliding-window-limit.js'
 
 /** Who calls: the authenticated connection, as the RPC layer reports it. */
 export type ChatCaller = { userId: string; clientId: string; info?: unknown }
@@ -34,7 +34,10 @@ export type ChatState = {
   profiles: Profile[]
 }
 
-type ServiceOptions = Pick<ChatOptions, 'maxMessageBytes' | 'maxMessagesPerWindow' | 'rateWindowMs' | 'maxRoomsPerHour' | 'defaultRoom'>
+type ServiceOptions = Pick<
+  ChatOptions,
+  'maxMessageBytes' | 'maxMessagesPerWindow' | 'maxUpdatesPerWindow' | 'rateWindowMs' | 'maxRoomsPerHour' | 'defaultRoom'
+>
 
 const hourMs = 3600_000
 
@@ -49,16 +52,19 @@ export class ChatService {
   readonly #store: ChatStore
   readonly #hub: HubApi
   readonly #options: ServiceOptions
-  readonly #sendLimit: RateLimit
-  readonly #roomLimit: RateLimit
+  readonly #sendLimit: SlidingWindowLimit
+  readonly #roomLimit: SlidingWindowLimit
+  /** Calls that publish to others or search the store: profile updates, joins, leaves, new DMs, searches. */
+  readonly #updateLimit: SlidingWindowLimit
   readonly #now: () => number
 
   constructor(store: ChatStore, hub: HubApi, options: ServiceOptions, now: () => number = Date.now) {
     this.#store = store
     this.#hub = hub
     this.#options = options
-    this.#sendLimit = new RateLimit(options.maxMessagesPerWindow, options.rateWindowMs)
-    this.#roomLimit = new RateLimit(options.maxRoomsPerHour, hourMs)
+    this.#sendLimit = new SlidingWindowLimit(options.maxMessagesPerWindow, options.rateWindowMs)
+    this.#roomLimit = new SlidingWindowLimit(options.maxRoomsPerHour, hourMs)
+    this.#updateLimit = new SlidingWindowLimit(options.maxUpdatesPerWindow, options.rateWindowMs)
     this.#now = now
     if (options.defaultRoom !== '' && store.getRoom(options.defaultRoom) === undefined) {
       store.createRoom({ id: options.defaultRoom, title: options.defaultRoom, createdBy: '', createdMs: now() })
@@ -105,6 +111,7 @@ export class ChatService {
   async profileUpdate(caller: ChatCaller, data: unknown): Promise<{ profile: Profile }> {
     const current = this.ensureProfile(requireUser(caller), caller.info)
     const input = decode(chatInput.profileUpdate, data)
+    this.#takeUpdate(current.id)
     const name = input.name ?? current.name
     const initials = input.initials ?? (input.name === undefined ? current.initials : initialsOf(name))
     const profile: Profile = { ...current, name, color: input.color ?? current.color, initials }
@@ -114,8 +121,8 @@ export class ChatService {
   }
 
   usersSearch(caller: ChatCaller, data: unknown): { profiles: Profile[] } {
-    requireUser(caller)
     const input = decode(chatInput.usersSearch, data)
+    this.#takeUpdate(requireUser(caller))
     return { profiles: this.#store.searchProfiles(input.query.trim(), 30).filter((profile) => profile.id !== caller.userId) }
   }
 
@@ -145,6 +152,7 @@ export class ChatService {
   async roomsJoin(caller: ChatCaller, data: unknown): Promise<{ room: RoomView }> {
     const userId = requireUser(caller)
     const { roomId } = decode(chatInput.roomRef, data)
+    this.#takeUpdate(userId)
     const room = this.#store.getRoom(roomId)
     if (room === undefined) throw new PeerError(ErrorReason.unknownChannel, 'no such room')
     this.#store.join(userId, roomId, this.#now())
@@ -156,6 +164,7 @@ export class ChatService {
   async roomsLeave(caller: ChatCaller, data: unknown): Promise<{ left: boolean }> {
     const userId = requireUser(caller)
     const { roomId } = decode(chatInput.roomRef, data)
+    this.#takeUpdate(userId)
     const left = this.#store.leave(userId, roomId)
     await this.#publish(personalChannel(userId), { type: 'left', roomId })
     return { left }
@@ -170,6 +179,7 @@ export class ChatService {
     if (peer === undefined) throw new PeerError(ErrorReason.unknownChannel, 'no such user')
     const known = this.#store.dmsOf(userId).find((dm) => dm.peer === peer.id)
     if (known !== undefined) return { dm: known, peer }
+    this.#takeUpdate(userId)
     const nowMs = this.#now()
     const channel = this.#store.openDm(userId, peer.id, nowMs)
     const dm: DirectChat = { channel, peer: peer.id, createdMs: nowMs, lastMs: nowMs }
@@ -238,6 +248,10 @@ export class ChatService {
   #roomViews(userId: string): RoomView[] {
     const joined = new Set(this.#store.roomsOf(userId))
     return this.#store.listRooms().map((room) => ({ ...room, members: this.#store.memberCount(room.id), joined: joined.has(room.id) }))
+  }
+
+  #takeUpdate(userId: string): void {
+    if (!this.#updateLimit.take(userId, this.#now())) throw new PeerError(ErrorReason.tooManyRequests, 'too many changes, slow down')
   }
 
   async #publish(channel: string, event: unknown): Promise<void> {

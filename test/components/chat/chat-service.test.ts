@@ -112,6 +112,28 @@ describe('ChatService on the real hub and memory engine', () => {
     await service.send(caller('cid'), { channel: 'rooms:general', text: 'after the window' })
   })
 
+  it('limits the calls that publish to others (profile updates, joins, leaves) to maxUpdatesPerWindow per user', async () => {
+    clock += 60_000
+    service.ensureProfile('dan', { name: 'Dan' })
+    for (let i = 0; i < options.maxUpdatesPerWindow; i++) {
+      await service.profileUpdate({ userId: 'dan', clientId: `tab${i % 3}` }, { name: `Dan ${i}` })
+    }
+    await expectCode(service.profileUpdate(caller('dan'), { name: 'Dan again' }), ErrorReason.tooManyRequests)
+    await expectCode(service.roomsJoin(caller('dan'), { roomId: 'general' }), ErrorReason.tooManyRequests)
+    await expectCode(Promise.resolve().then(() => service.usersSearch(caller('dan'), { query: 'a' })), ErrorReason.tooManyRequests)
+    await service.profileUpdate(caller('bob'), { name: 'Bob' })
+    clock += options.rateWindowMs + 1
+    await service.roomsJoin(caller('dan'), { roomId: 'general' })
+  })
+
+  it('names are plain text: invisible and direction-changing characters go, fullwidth letters fold', async () => {
+    clock += 60_000
+    const { profile } = await service.profileUpdate(caller('eve'), { name: '\u202eevE\u200b  Ｂob\u2066' })
+    assert.equal(profile.name, 'evE Bob')
+    await expectCode(service.profileUpdate(caller('eve'), { name: '\u200b\u200b\u202e' }), ErrorReason.badRequest)
+    assert.equal((await service.profileUpdate(caller('eve'), { name: 'ناز\u200cنین' })).profile.name, 'ناز\u200cنین', 'ZWNJ stays')
+  })
+
   it('publishes a retried send with the same key once', async () => {
     clock += 60_000
     const first = await service.send(caller('ann'), { channel: 'rooms:general', text: 'once', key: 'k1' })

@@ -3,7 +3,7 @@
  * `windowMs`, counted with a sliding log. Memory stays bounded: a key's log holds at most
  * `limit` timestamps, and idle keys are dropped on the next sweep.
  */
-export class RateLimit {
+export class SlidingWindowLimit {
   readonly limit: number
   readonly windowMs: number
   #hits = new Map<string, number[]>()
