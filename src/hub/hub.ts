@@ -47,7 +47,7 @@ export class Hub implements HubApi {
     this.#resolver = new ChannelOptionsResolver(this.options)
     this.#fanout = new Fanout(this.#registry, this.#encoders, this.options.maxPendingEvents, logger)
     this.#engineSubs = new EngineSubscriptions(engine, logger)
-    this.#presence = new PresenceTracker(engine, this.options.presenceTtlMs, logger)
+    this.#presence = new PresenceTracker(engine, this.options.presenceTtlMs, logger, this.options.leaveDebounceMs)
   }
 
   /** Starts the engine with this hub as its handler. Call once. */
@@ -230,6 +230,7 @@ export class Hub implements HubApi {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    await this.#presence.flushLeaves()
     const seats = [...this.#registry.seats()]
     await Promise.allSettled(seats.map(async (seat) => {
       await seat.ready

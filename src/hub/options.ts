@@ -48,6 +48,7 @@ export const channelsDefaults = {
   maxHistoryPage: 1000,
   maxPublicationBytes: 65_536,
   presenceTtlMs: 60_000,
+  leaveDebounceMs: 1000,
   idempotencyWindowMs: DEFAULT_IDEMPOTENCY_WINDOW_MS,
   maxPendingEvents: 10_000,
 } as const
@@ -143,6 +144,11 @@ export const channelsOptionsSchema = z.strictObject({
   maxHistoryPage: positiveInt().default(channelsDefaults.maxHistoryPage),
   /** Largest publication `data` accepted, in UTF-8 bytes; larger is refused with 106. */
   maxPublicationBytes: positiveInt().default(channelsDefaults.maxPublicationBytes),
+  /**
+   * How long a member's leave waits before it is announced; a join within it announces nothing,
+   * so reloads and subscribe/unsubscribe churn send no join/leave pairs. 0 announces at once.
+   */
+  leaveDebounceMs: nonNegativeInt().default(channelsDefaults.leaveDebounceMs),
   /**
    * Lifetime of a presence entry, in milliseconds. The hub refreshes its entries every third of
    * it, so an entry outlives a crashed node by at most this long.

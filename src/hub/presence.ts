@@ -15,6 +15,10 @@ import type { Logger } from '../logger.js'
  * (channel, user) are serialized on this node; two nodes racing for the same user may both
  * announce (rare, and harmless to clients).
  * Anonymous connections (user '') are each their own member.
+ *
+ * Leaves are debounced (`leaveDebounceMs`): the leave of a user's last connection is published
+ * only if they are still absent that long after, and a join within it publishes nothing, so a
+ * page reload or a connection churning subscribe/unsubscribe costs the other members no events.
  */
 export class PresenceTracker {
   readonly #engine: Engine
@@ -23,13 +27,17 @@ export class PresenceTracker {
   readonly #entries = new Map<string, { channel: string; info: ClientInfo }>()
   readonly #locks = new Map<string, Promise<void>>()
   readonly #localUsers = new Map<string, number>()
+  #leaveDebounceMs: number
+  /** Leaves waiting out the debounce, by (channel, member). */
+  readonly #pendingLeaves = new Map<string, { timer: NodeJS.Timeout; channel: string; info: ClientInfo }>()
   #timer: NodeJS.Timeout | undefined
   #refreshing = false
 
-  constructor(engine: Engine, ttlMs: number, logger: Logger) {
+  constructor(engine: Engine, ttlMs: number, logger: Logger, leaveDebounceMs = 0) {
     this.#engine = engine
     this.#ttlMs = ttlMs
     this.#logger = logger
+    this.#leaveDebounceMs = leaveDebounceMs
   }
 
   /** Entries this node keeps alive. */
@@ -40,7 +48,8 @@ export class PresenceTracker {
   /** Adds the connection's entry; with `announce`, publishes a join if the user was absent. */
   join(channel: string, info: ClientInfo, announce: boolean): Promise<void> {
     return this.#serial(channel, info.user, async () => {
-      const first = announce && !(await this.#userPresent(channel, info))
+      // A leave not yet published means the others still see the member: nothing to announce.
+      const first = announce && !this.#cancelPendingLeave(channel, info) && !(await this.#userPresent(channel, info))
       const key = entryKey(channel, info.client)
       const fresh = !this.#entries.has(key)
       if (fresh) this.#count(channel, info.user, +1)
@@ -61,8 +70,46 @@ export class PresenceTracker {
     return this.#serial(channel, info.user, async () => {
       this.#forget(channel, info)
       await this.#engine.removePresence(channel, info.client)
-      if (announce && !(await this.#userPresent(channel, info))) await this.#engine.publishLeave(channel, info)
+      if (!announce || (await this.#userPresent(channel, info))) return
+      if (this.#leaveDebounceMs <= 0) return this.#engine.publishLeave(channel, info)
+      this.#cancelPendingLeave(channel, info)
+      const timer = setTimeout(() => void this.#publishPendingLeave(channel, info), this.#leaveDebounceMs)
+      timer.unref()
+      this.#pendingLeaves.set(memberKey(channel, info), { timer, channel, info })
     })
+  }
+
+  /**
+   * Publishes every debounced leave now, and later leaves at once: the node is closing, nobody
+   * can come back through it.
+   */
+  async flushLeaves(): Promise<void> {
+    this.#leaveDebounceMs = 0
+    const pending = [...this.#pendingLeaves.values()]
+    for (const { timer } of pending) clearTimeout(timer)
+    this.#pendingLeaves.clear()
+    const results = await Promise.allSettled(pending.map(({ channel, info }) => this.#engine.publishLeave(channel, info)))
+    const failed = results.filter((result) => result.status === 'rejected').length
+    if (failed > 0) this.#logger.warn({ failed, total: pending.length }, 'leave announcements failed at close')
+  }
+
+  /** True when a debounced leave of this member was waiting (it is now dropped). */
+  #cancelPendingLeave(channel: string, info: ClientInfo): boolean {
+    const key = memberKey(channel, info)
+    const pending = this.#pendingLeaves.get(key)
+    if (pending === undefined) return false
+    clearTimeout(pending.timer)
+    this.#pendingLeaves.delete(key)
+    return true
+  }
+
+  #publishPendingLeave(channel: string, info: ClientInfo): Promise<void> {
+    return this.#serial(channel, info.user, async () => {
+      const key = memberKey(channel, info)
+      if (this.#pendingLeaves.get(key)?.info !== info) return
+      this.#pendingLeaves.delete(key)
+      if (!(await this.#userPresent(channel, info))) await this.#engine.publishLeave(channel, info)
+    }).catch((error: unknown) => this.#logger.warn({ err: error, channel }, 'debounced leave announcement failed'))
   }
 
   /** Re-adds every entry now; the timer calls it. Overlapping runs are skipped. */
@@ -141,4 +188,9 @@ export class PresenceTracker {
 
 function entryKey(channel: string, id: string): string {
   return `${channel}\u0000${id}`
+}
+
+/** A member: a user, or an anonymous connection (each is its own member). */
+function memberKey(channel: string, info: ClientInfo): string {
+  return entryKey(channel, info.user === '' ? `\u0000${info.client}` : info.user)
 }

@@ -33,6 +33,7 @@ describe('channelsOptionsSchema', () => {
       maxHistoryPage: 1000,
       maxPublicationBytes: 65_536,
       presenceTtlMs: 60_000,
+      leaveDebounceMs: 1000,
       idempotencyWindowMs: 300_000,
       maxPendingEvents: 10_000,
     })

@@ -17,7 +17,63 @@ function quietMember(userId: string): Subscriber & { info: ClientInfo } {
   return { clientId, userId, format: 'json', info: { user: userId, client: clientId }, deliver: () => {} }
 }
 
-const options = { namespaces: { room: { presence: true, joinLeave: true }, quiet: { presence: true }, events: { joinLeave: true } } }
+const namespaces = { room: { presence: true, joinLeave: true }, quiet: { presence: true }, events: { joinLeave: true } }
+/** Leaves announced at once, so each case sees them as soon as they happen (the debounce has its own cases). */
+const options = { namespaces, leaveDebounceMs: 0 }
+
+describe('debounced leaves', () => {
+  const debounced = { namespaces, leaveDebounceMs: 300 }
+
+  it('a connection churning subscribe/unsubscribe sends the other members one join and, once it stops, one leave', async () => {
+    const h = await startHub(debounced)
+    try {
+      const watcher = new RecordingSubscriber('watcher')
+      ;(await h.hub.subscribe(watcher, 'room:a', { info: watcher.info })).activate()
+      const churner = new RecordingSubscriber('mallory')
+      for (let i = 0; i < 50; i++) {
+        ;(await h.hub.subscribe(churner, 'room:a', { info: churner.info })).activate()
+        await h.hub.unsubscribe(churner, 'room:a')
+      }
+      await settle()
+      const about = (type: 'join' | 'leave') => watcher.ofType(type).filter((e) => (e.type === 'join' || e.type === 'leave') && e.info.user === 'mallory')
+      assert.equal(about('join').length, 1)
+      assert.equal(about('leave').length, 0, 'the leave waits out the debounce')
+      await new Promise((resolve) => setTimeout(resolve, 450))
+      assert.equal(about('leave').length, 1)
+      assert.deepEqual(await h.hub.presenceStats('room:a'), { numClients: 1, numUsers: 1 })
+    } finally {
+      await h.close()
+    }
+  })
+
+  it('a reload (leave, then join within the debounce) announces nothing; a leave still pending at close is published', async () => {
+    const h = await startHub(debounced)
+    try {
+      const watcher = new RecordingSubscriber('watcher')
+      ;(await h.hub.subscribe(watcher, 'room:a', { info: watcher.info })).activate()
+      const before = new RecordingSubscriber('ann')
+      ;(await h.hub.subscribe(before, 'room:a', { info: before.info })).activate()
+      await settle()
+      await h.hub.removeSubscriber(before)
+      const after = new RecordingSubscriber('ann')
+      ;(await h.hub.subscribe(after, 'room:a', { info: after.info })).activate()
+      await new Promise((resolve) => setTimeout(resolve, 450))
+      const events = watcher.events.filter((e) => (e.type === 'join' || e.type === 'leave') && e.info.user === 'ann').map((e) => e.type)
+      assert.deepEqual(events, ['join'])
+      await h.hub.unsubscribe(after, 'room:a')
+      await h.hub.unsubscribe(watcher, 'room:a')
+      const other = new RecordingSubscriber('zed')
+      ;(await h.hub.subscribe(other, 'events:x', { info: other.info })).activate()
+      const bob = new RecordingSubscriber('bob')
+      ;(await h.hub.subscribe(bob, 'events:x', { info: bob.info })).activate()
+      await h.hub.unsubscribe(bob, 'events:x')
+      await h.close()
+      assert.equal(other.ofType('leave').filter((e) => e.type === 'leave' && e.info.user === 'bob').length, 1, 'flushed at close')
+    } finally {
+      await h.close()
+    }
+  })
+})
 
 describe('presence and join/leave', () => {
   it('counts three connections of one user as one member: one join, and a leave only after the last', async () => {
