@@ -2,9 +2,10 @@
  * Runs one decoded client message on its session: the exhaustive switch over `ClientMessage`.
  */
 import type { HubApi } from '../../hub/types.js'
-import { encodePong, PusherCode, type ClientMessage } from '../../protocol/pusher/index.js'
+import { encodePong, type ClientMessage } from '../../protocol/pusher/index.js'
 import { relayClientEvent } from './client-events.js'
 import type { PusherSession } from './session.js'
+import { signin } from './signin.js'
 import { subscribe, unsubscribe } from './subscribe.js'
 
 export async function handleMessage(hub: HubApi, session: PusherSession, message: ClientMessage, nowMs: number): Promise<void> {
@@ -21,7 +22,7 @@ export async function handleMessage(hub: HubApi, session: PusherSession, message
       await unsubscribe(hub, session, message.channel)
       return
     case 'signin':
-      session.error(PusherCode.notImplemented, 'pusher:signin is not offered by this server')
+      signin(session, message.auth, message.userData)
       return
     case 'client-event':
       await relayClientEvent(hub, session, message.event, message.channel, message.data, nowMs)

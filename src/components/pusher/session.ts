@@ -29,6 +29,8 @@ export class PusherSession implements Subscriber<PreparedMessage> {
   /** Presence user per hub channel, to skip this user's own member events. */
   readonly #presenceUsers = new Map<string, string>()
   readonly clientEvents: TokenBucket
+  /** The user of a valid `pusher:signin`. */
+  signedInUser: string | undefined
   /** When the peer last sent anything. */
   lastSeenMs: number
   /** When the server's `pusher:ping` went out; undefined when none is pending. */
@@ -65,8 +67,9 @@ export class PusherSession implements Subscriber<PreparedMessage> {
     return entry
   }
 
-  /** Whether the user is a presence member through this connection (on any channel). */
+  /** Whether the connection is signed in as the user, or is a presence member as the user (on any channel). */
   isUser(userId: string): boolean {
+    if (this.signedInUser === userId) return true
     for (const user of this.#presenceUsers.values()) if (user === userId) return true
     return false
   }

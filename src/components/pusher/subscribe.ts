@@ -59,6 +59,12 @@ function presenceMember(channelData: string | undefined, maxInfoBytes: number): 
 }
 
 function checkAuth(session: PusherSession, channel: PusherChannel, auth: string | undefined, channelData: string | undefined): void {
+  if (channel.kind === 'user') {
+    if (session.signedInUser === undefined || session.signedInUser !== channel.userId) {
+      throw refuse('AuthError', SubscriptionStatus.forbidden, 'only the connection signed in as this user may subscribe')
+    }
+    return
+  }
   if (!needsAuth(channel)) return
   const data = channel.kind === 'presence' ? channelData : undefined
   if (auth === undefined || !verifyChannelAuth(session.app, session.socketId, channel.name, auth, data)) {

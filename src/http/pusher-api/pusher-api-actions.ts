@@ -48,7 +48,7 @@ export class PusherApiActions {
     for (const [hubChannel, count] of this.#hub.channels()) {
       if (count === 0) continue
       const channel = appChannelOf(app.namespace, hubChannel)
-      if (channel === undefined || (prefix !== undefined && !channel.name.startsWith(prefix))) continue
+      if (channel === undefined || channel.kind === 'user' || (prefix !== undefined && !channel.name.startsWith(prefix))) continue
       result[channel.name] = info.includes('user_count') ? { user_count: await this.#userCount(app, channel) } : {}
     }
     return result

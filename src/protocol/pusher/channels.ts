@@ -13,8 +13,10 @@
  * | `cache-c`            | `<namespace>-cache:cache-c`                    |
  * | `private-cache-c`    | `$<namespace>-cache:private-cache-c`           |
  * | `presence-cache-d`   | `$<namespace>-presence-cache:presence-cache-d` |
+ * | `#server-to-user-7`  | `$<namespace>:#server-to-user-7`               |
  *
  * `$` makes the hub channel private: native-protocol clients need a subscription token for it.
+ * The user channel is, for the hub, user-limited to the user `server-to-user-7`.
  */
 
 /** Longest Pusher channel name (prefix included), per Pusher's naming rules. */
@@ -22,7 +24,19 @@ export const maxChannelNameLength = 164
 
 const namePattern = /^[A-Za-z0-9_\-=@,.;]+$/
 
-export type ChannelKind = 'public' | 'private' | 'encrypted' | 'presence'
+/** `user`: `#server-to-user-{id}`, a signed-in user's own channel (server events only). */
+export type ChannelKind = 'public' | 'private' | 'encrypted' | 'presence' | 'user'
+
+/** The prefix of a signed-in user's channel. */
+export const userChannelPrefix = '#server-to-user-'
+
+/** User ids of signed-in users: Pusher's channel characters but `,` (the hub's user-list separator). */
+export const userIdPattern = /^[A-Za-z0-9_\-=@.;]{1,128}$/
+
+/** The channel `pusher:signin` subscribes a user to. */
+export function userChannelOf(userId: string): string {
+  return `${userChannelPrefix}${userId}`
+}
 
 /** A validated Pusher channel name and what its prefix makes it. */
 export type PusherChannel = {
@@ -30,10 +44,16 @@ export type PusherChannel = {
   readonly kind: ChannelKind
   /** `cache-`, `private-cache-`, `presence-cache-`: the last event is replayed on subscribe (or `pusher:cache_miss`). */
   readonly cache: boolean
+  /** The user of a `user` channel. */
+  readonly userId?: string
 }
 
 /** Parses a channel name; undefined when it is empty, too long or has characters Pusher does not allow. */
 export function parsePusherChannel(name: string): PusherChannel | undefined {
+  if (name.startsWith(userChannelPrefix)) {
+    const userId = name.slice(userChannelPrefix.length)
+    return userIdPattern.test(userId) ? { name, kind: 'user', cache: false, userId } : undefined
+  }
   if (name.length === 0 || name.length > maxChannelNameLength || !namePattern.test(name)) return undefined
   if (name.startsWith('private-encrypted-')) return { name, kind: 'encrypted', cache: false }
   if (name.startsWith('private-')) return { name, kind: 'private', cache: name.startsWith('private-cache-') }
@@ -41,9 +61,9 @@ export function parsePusherChannel(name: string): PusherChannel | undefined {
   return { name, kind: 'public', cache: name.startsWith('cache-') }
 }
 
-/** Private, encrypted and presence channels need a signed `auth`. */
+/** Private, encrypted and presence channels need a signed `auth` (user channels need a sign-in instead). */
 export function needsAuth(channel: PusherChannel): boolean {
-  return channel.kind !== 'public'
+  return channel.kind !== 'public' && channel.kind !== 'user'
 }
 
 /** Client events are allowed on private and presence channels (not encrypted ones, not public ones). */
@@ -82,6 +102,8 @@ export function hubChannelOf(namespace: string, channel: PusherChannel): string 
       return `$${namespace}:${channel.name}`
     case 'presence':
       return `$${(channel.cache ? presenceCacheNamespaceOf : presenceNamespaceOf)(namespace)}:${channel.name}`
+    case 'user':
+      return `$${namespace}:${channel.name}`
     default: {
       const _: never = channel.kind
       return _

@@ -8,6 +8,7 @@ export type ClientMessage =
   | { type: 'pong' }
   | { type: 'subscribe'; channel: string; auth: string | undefined; channelData: string | undefined }
   | { type: 'unsubscribe'; channel: string }
-  | { type: 'signin' }
+  /** `user_data` is the exact JSON text the signature covers. */
+  | { type: 'signin'; auth: string; userData: string }
   /** A `client-*` event: `data` is JSON text of what the client sent. */
   | { type: 'client-event'; event: string; channel: string; data: JsonText }

@@ -24,7 +24,7 @@ export const PusherCode = {
   unsupportedProtocol: 4007,
   /** No `protocol` query parameter. Refused. */
   noProtocol: 4008,
-  /** The app terminated the user's connections (REST `terminate_connections`). Refused. */
+  /** A `pusher:signin` with a wrong signature or bad `user_data`, or the app terminated the user's connections (REST `terminate_connections`). Refused. */
   unauthorized: 4009,
   /** The outgoing queue passed the route's `maxBufferedBytes` (slow consumer). Back off, then reconnect. */
   overCapacity: 4100,
@@ -38,8 +38,6 @@ export const PusherCode = {
   clientEventRejected: 4301,
   /** An event's data is larger than the app's `maxEventBytes`. Not closed. */
   messageTooLarge: 4302,
-  /** A feature this server does not offer (`pusher:signin`). Not closed. */
-  notImplemented: 4303,
 } as const
 export type PusherCode = (typeof PusherCode)[keyof typeof PusherCode]
 
@@ -72,6 +70,8 @@ export const SubscriptionStatus = {
   unauthorized: 401,
   /** A limit: presence channel full, too many channels on the connection. */
   limitReached: 403,
+  /** `#server-to-user-{id}` from a connection not signed in as that user. */
+  forbidden: 403,
   /** Subscribing twice to one channel on one connection. */
   conflict: 409,
   /** Our failure; the client may retry. */

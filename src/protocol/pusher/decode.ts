@@ -53,6 +53,8 @@ const subscribeSchema = z.looseObject({
   channel_data: z.string().optional(),
 })
 
+const signinSchema = z.looseObject({ auth: z.string(), user_data: z.string().max(10_240) })
+
 const unsubscribeSchema = z.looseObject({ channel: z.string().min(1) })
 
 function invalid(message: string): PusherProtocolError {
@@ -87,8 +89,11 @@ export function decodeClientMessage(text: string, limits: DecodeLimits): ClientM
       if (!body.success) throw invalid('pusher:unsubscribe needs data.channel')
       return { type: 'unsubscribe', channel: body.data.channel }
     }
-    case 'pusher:signin':
-      return { type: 'signin' }
+    case 'pusher:signin': {
+      const body = signinSchema.safeParse(dataObject(data))
+      if (!body.success) throw invalid('pusher:signin needs string data.auth and data.user_data')
+      return { type: 'signin', auth: body.data.auth, userData: body.data.user_data }
+    }
     default:
       break
   }

@@ -55,3 +55,8 @@ export function encodeChannelEvent(event: string, channel: string, data: string,
 export function encodeCacheMiss(channel: string): string {
   return frame('pusher:cache_miss', {}, channel)
 }
+
+/** The answer to a valid `pusher:signin`: the user data as signed. */
+export function encodeSigninSuccess(userData: string): string {
+  return frame('pusher:signin_success', { user_data: userData })
+}

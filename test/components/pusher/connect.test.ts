@@ -92,8 +92,8 @@ describe('Pusher connection', () => {
     }
     raw.send({ event: 'client-big', channel: 'private-x', data: { blob: 'x'.repeat(20_000) } })
     assert.equal((await raw.next('pusher:error')).data.code, PusherCode.messageTooLarge)
-    raw.send({ event: 'pusher:signin', data: { auth: 'x', user_data: '{}' } })
-    assert.equal((await raw.next('pusher:error')).data.code, PusherCode.notImplemented)
+    raw.send({ event: 'pusher:signin', data: { auth: 42 } })
+    assert.equal((await raw.next('pusher:error')).data.code, PusherCode.invalidMessage)
     raw.send({ event: 'pusher:ping', data: {} })
     await raw.next('pusher:pong')
     raw.ws.close()
