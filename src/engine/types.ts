@@ -93,6 +93,13 @@ export interface EngineHandler {
   onJoin(channel: string, info: ClientInfo): void
   onLeave(channel: string, info: ClientInfo): void
   onControl(message: ControlMessage): void
+  /**
+   * Optional. The engine may have missed some of the channel's publications on this node (a
+   * distributed engine lost its connection and could not fill the gap from history, or the
+   * channel's epoch changed meanwhile). Arrives in order with the channel's publications; the hub
+   * makes the channel's recoverable subscribers recover from history. One-node engines never call it.
+   */
+  onStreamGap?(channel: string): void
 }
 
 export type EngineCapabilities = {

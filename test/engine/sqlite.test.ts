@@ -64,7 +64,7 @@ describe('sqlite engine', () => {
   }
 
   test('createEngine defaults to sqlite in <dataDir>/sprocket.db', async () => {
-    const engine = createEngine(undefined, { dataDir: join(dir, 'data') })
+    const engine = await createEngine(undefined, { dataDir: join(dir, 'data') })
     assert.ok(engine instanceof SqliteEngine)
     await engine.start(new Recorder())
     await engine.publish('c', '1', { historySize: 10, historyTtlMs: 60_000 })
