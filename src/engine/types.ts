@@ -158,6 +158,12 @@ export interface Engine {
   /** Live entries keyed by client id. */
   presence(channel: string): Promise<Record<string, ClientInfo>>
   presenceStats(channel: string): Promise<PresenceStats>
+  /**
+   * Optional: live presence entries of `user` on the channel, on every node, in O(1) (a per-user
+   * count, no listing). Distributed engines that keep such counts implement it; the hub then
+   * decides join/leave announcements without reading the channel's whole presence.
+   */
+  userConnections?(channel: string, user: string): Promise<number>
 
   /** Flushes pending writes and releases every resource (timers, handles, connections). */
   close(): Promise<void>

@@ -269,7 +269,6 @@ export class RedisEngine implements Engine {
     return { numClients: Number(numClients), numUsers: Number(numUsers) }
   }
 
-  /** Live connections of one user on the channel, across nodes: O(1) (a per-user count). */
   async userConnections(channel: string, user: string): Promise<number> {
     this.#ready()
     return Number(await this.#call(() => this.#client!.sprocketUserConnections(...this.#keys.presence(channel), Date.now(), user)))
