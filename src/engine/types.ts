@@ -112,6 +112,11 @@ export type EngineCapabilities = {
 export interface Engine {
   readonly name: string
   readonly capabilities: EngineCapabilities
+  /**
+   * Optional: false while the engine cannot reach its backend (a distributed engine that lost
+   * Redis), so the node can say it is not ready. Engines without a backend leave it out.
+   */
+  readonly connected?: boolean
 
   /** Connects to backends and attaches the node's hub. Called once, before any other method. */
   start(handler: EngineHandler): Promise<void>

@@ -14,7 +14,7 @@ import { Centrifuge, type JoinContext, type LeaveContext, type PublicationContex
 import WebSocket from 'ws'
 import { signConnectionToken } from '../../src/auth/sign-token.js'
 import { ServeProcess } from '../cli/cli-process.js'
-import { deleteKeys, redisSkip, redisUrl, uniquePrefix } from '../redis-server.js'
+import { deleteKeys, freePort, redisSkip, redisUrl, RedisProcess, uniquePrefix } from '../redis-server.js'
 
 const skip = await redisSkip()
 const apiKey = 'redis-nodes-key'
@@ -176,5 +176,58 @@ describe('three sprocket nodes on one Redis', { skip, timeout: 120_000 }, () => 
     const disconnected = new Promise<number>((resolve) => onB.once('disconnected', (ctx) => resolve(ctx.code)))
     await api('A', 'disconnect', { user: 'carol' })
     assert.equal(typeof (await disconnected), 'number')
+  })
+})
+
+describe('a node whose Redis goes away', { skip, timeout: 60_000 }, () => {
+  test('answers /readyz 503 and API publishes 113 while Redis is down, and carries on when it is back', async () => {
+    const redis = new RedisProcess(await freePort())
+    await redis.start()
+    const configFile = join(dir, 'outage.json')
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        host: '127.0.0.1',
+        api: { key: apiKey },
+        chat: { enabled: false },
+        engine: { type: 'redis', redis: { url: redis.url, keyPrefix, commandTimeoutMs: 1_000 } },
+        channels: { namespaces: { feed: { historySize: 100, historyTtlMs: 600_000 } } },
+      }),
+    )
+    const serve = new ServeProcess(['--config', configFile, '--port', '0', '--data-dir', join(dir, 'outage')])
+    try {
+      const port = await serve.port()
+      const base = `http://127.0.0.1:${port}`
+      const publish = async (): Promise<{ status: number; body: { result?: { offset: number }; error?: { code: number } } }> => {
+        const response = await fetch(`${base}/api/publish`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+          body: JSON.stringify({ channel: 'feed:x', data: {} }),
+        })
+        return { status: response.status, body: (await response.json()) as { result?: { offset: number }; error?: { code: number } } }
+      }
+      assert.equal((await fetch(`${base}/readyz`)).status, 200)
+      assert.equal((await publish()).body.result?.offset, 1)
+
+      await redis.kill()
+      await until(() => serve.logs.some((l) => l.msg.includes('connection lost')), 'the connection loss to be logged')
+      const ready = await fetch(`${base}/readyz`)
+      assert.deepEqual([ready.status, await ready.json()], [503, { status: 'engine_unavailable' }])
+      assert.equal((await publish()).body.error?.code, 113)
+
+      await redis.start()
+      let back = false
+      for (let i = 0; i < 100 && !back; i++) {
+        back = (await fetch(`${base}/readyz`)).status === 200
+        if (!back) await sleep(50)
+      }
+      assert.ok(back, '/readyz never came back to 200')
+      // Redis restarted without persistence: the channel starts again in a new epoch.
+      assert.equal((await publish()).body.result?.offset, 1)
+      assert.equal(serve.child.exitCode, null, 'the node is still running')
+    } finally {
+      await serve.stop()
+      await redis.kill()
+    }
   })
 })
