@@ -23,6 +23,8 @@ export const ErrorReason = {
   expired: 'expired',
   tooManyRequests: 'too_many_requests',
   unrecoverablePosition: 'unrecoverable_position',
+  /** A backend the server needs (the engine's Redis) is unreachable; nothing was done. Temporary: retry later. */
+  unavailable: 'unavailable',
 } as const
 export type ErrorReason = (typeof ErrorReason)[keyof typeof ErrorReason]
 

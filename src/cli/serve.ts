@@ -12,6 +12,7 @@ const flagBindings: readonly { flag: string; path: string; kind: EnvKind }[] = [
   { flag: 'data-dir', path: 'dataDir', kind: 'string' },
   { flag: 'log-level', path: 'logLevel', kind: 'string' },
   { flag: 'engine', path: 'engine.type', kind: 'string' },
+  { flag: 'redis-url', path: 'engine.redis.url', kind: 'string' },
 ]
 
 const serveFlags = {
@@ -21,6 +22,7 @@ const serveFlags = {
   'data-dir': { type: 'string' },
   'log-level': { type: 'string' },
   engine: { type: 'string' },
+  'redis-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -36,7 +38,8 @@ Options:
   -p, --port PORT        port to listen on; 0 picks a free one (default 8080)
       --data-dir DIR     where durable state is kept (default ./data)
       --log-level LEVEL  fatal, error, warn, info, debug, trace or silent (default info)
-      --engine TYPE      sqlite or memory (default sqlite)
+      --engine TYPE      sqlite, memory or redis (default sqlite)
+      --redis-url URL    the redis engine's Redis (default redis://127.0.0.1:6379)
   -h, --help             show this help
 
 Flags win over SPROCKET_* environment variables, which win over the config file. PORT is read

@@ -38,7 +38,7 @@ export async function startServer(config: Config, logger: Logger, mounts: readon
   collectDefaultMetrics({ register: registry, prefix: 'sprocket_' })
   // Built first: it reads the TLS files, so a bad path fails before anything is opened.
   const appOptions = appOptionsFromConfig(config, logger, registry)
-  const engine = createEngine(config.engine, { dataDir: config.dataDir, logger })
+  const engine = await createEngine(config.engine, { dataDir: config.dataDir, logger })
   const channels = withPusherNamespaces(withChatNamespaces(config.channels, config.chat), pusherAppsOf(config.pusher))
   const hub = await createHub(engine, channels, logger.child({ component: 'hub' }))
 

@@ -20,6 +20,7 @@ export const envBindings: readonly EnvBinding[] = [
   { name: 'SPROCKET_DATA_DIR', path: 'dataDir', kind: 'string' },
   { name: 'SPROCKET_LOG_LEVEL', path: 'logLevel', kind: 'string' },
   { name: 'SPROCKET_ENGINE', path: 'engine.type', kind: 'string' },
+  { name: 'SPROCKET_REDIS_URL', path: 'engine.redis.url', kind: 'string' },
   { name: 'SPROCKET_SHUTDOWN_TIMEOUT_MS', path: 'shutdownTimeoutMs', kind: 'number' },
   { name: 'SPROCKET_SHUTDOWN_DRAIN_DELAY_MS', path: 'shutdownDrainDelayMs', kind: 'number' },
   { name: 'SPROCKET_ALLOWED_ORIGINS', path: 'allowedOrigins', kind: 'list' },

@@ -7,8 +7,6 @@ import { createSqliteEngine } from './sqlite/sqlite-engine.js'
 import type { Logger } from '../logger.js'
 import type { Engine } from './types.js'
 
-export { DataFileInUseError } from './data-file-in-use-error.js'
-
 export type EngineContext = {
   /** Where durable engines keep their files (`<dataDir>/sprocket.db`). */
   dataDir: string
@@ -28,8 +26,10 @@ function logHandlerErrors(logger: Logger): HandlerErrorReporter {
 /**
  * Builds the engine the config asks for: the only place that chooses between engines.
  * `config` is the `engine` config section, raw or already parsed (defaults apply either way).
+ * Async because the Redis engine is imported only when chosen, so a node on sqlite or memory
+ * never loads ioredis.
  */
-export function createEngine(config: EngineOptionsInput | undefined, context: EngineContext): Engine {
+export async function createEngine(config: EngineOptionsInput | undefined, context: EngineContext): Promise<Engine> {
   const options = engineOptionsSchema.parse(config ?? {})
   const onHandlerError = context.onHandlerError ?? (context.logger === undefined ? undefined : logHandlerErrors(context.logger))
   switch (options.type) {
@@ -44,6 +44,14 @@ export function createEngine(config: EngineOptionsInput | undefined, context: En
         ...(onHandlerError && { onHandlerError }),
       })
     }
+    case 'redis': {
+      const { createRedisEngine } = await import('./redis/redis-engine.js')
+      return createRedisEngine({
+        ...options.redis,
+        ...(onHandlerError && { onHandlerError }),
+        ...(context.logger && { logger: context.logger }),
+      })
+    }
     default: {
       const _: never = options.type
       throw new Error(`unknown engine type ${String(_)}`)
@@ -56,11 +64,15 @@ export {
   engineDefaults,
   engineOptionsSchema,
   memoryEngineDefaults,
+  redisEngineDefaults,
   sqliteEngineDefaults,
   type EngineOptions,
   type EngineOptionsInput,
 } from './options.js'
 export { EngineClosedError } from './local/local-node-engine.js'
+export { DataFileInUseError, EngineUnavailableError } from './engine-errors.js'
+/** Types only: importing them loads nothing (ioredis is loaded by `createEngine` when chosen). */
+export type { RedisEngine, RedisEngineOptions, RedisEngineStats } from './redis/redis-engine.js'
 export { MemoryEngine, createMemoryEngine, type MemoryEngineOptions, type MemoryEngineStats } from './memory/memory-engine.js'
 export { SqliteEngine, createSqliteEngine, type SqliteEngineOptions, type SqliteEngineStats } from './sqlite/sqlite-engine.js'
 export type * from './types.js'

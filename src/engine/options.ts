@@ -29,6 +29,18 @@ export const sqliteEngineDefaults = {
   file: 'sprocket.db',
 } as const
 
+/** See `memoryEngineDefaults`. */
+export const redisEngineDefaults = {
+  idleStreamTtlMs: streamDefaults.idleStreamTtlMs,
+  historyMetaTtlMs: streamDefaults.historyMetaTtlMs,
+  url: 'redis://127.0.0.1:6379',
+  keyPrefix: 'sprocket',
+  connectTimeoutMs: 10_000,
+  commandTimeoutMs: 5_000,
+  maxPipelineCommands: 512,
+  gapFillLimit: 1_000,
+} as const
+
 /**
  * How long an idempotency key is remembered when a publish carries one but no window (5 minutes).
  * The hub's `channels.idempotencyWindowMs` defaults to it too.
@@ -40,6 +52,7 @@ export const engineDefaults = {
   type: 'sqlite',
   memory: memoryEngineDefaults,
   sqlite: sqliteEngineDefaults,
+  redis: redisEngineDefaults,
 } as const
 
 /**
@@ -48,8 +61,11 @@ export const engineDefaults = {
  */
 export const engineOptionsSchema = z
   .object({
-    /** `sqlite`: one node, durable history (the default). `memory`: one node, nothing stored. */
-    type: z.enum(['sqlite', 'memory']).default(engineDefaults.type),
+    /**
+     * `sqlite`: one node, durable history (the default). `memory`: one node, nothing stored.
+     * `redis`: several nodes on one Redis (history, presence and fan-out shared).
+     */
+    type: z.enum(['sqlite', 'memory', 'redis']).default(engineDefaults.type),
     memory: z
       .object({
         /** How often expired history, idempotency keys, idle streams and presence are freed. */
@@ -88,6 +104,27 @@ export const engineOptionsSchema = z
         historyMetaTtlMs: z.number().int().min(0).default(sqliteEngineDefaults.historyMetaTtlMs),
         /** Caps the database file; publishes that would grow it further fail. Default: no cap. */
         maxFileBytes: z.number().int().min(65_536).optional(),
+      })
+      .strict()
+      .prefault({}),
+    redis: z
+      .object({
+        /** `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS. */
+        url: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default(redisEngineDefaults.url),
+        /** Prefix of every key and pub/sub channel, so several deployments can share one Redis. */
+        keyPrefix: z.string().min(1).default(redisEngineDefaults.keyPrefix),
+        /** How long startup waits for Redis (retrying) before it fails. */
+        connectTimeoutMs: z.number().int().min(100).default(redisEngineDefaults.connectTimeoutMs),
+        /** A command without a reply after this long fails as `unavailable`. */
+        commandTimeoutMs: z.number().int().min(10).default(redisEngineDefaults.commandTimeoutMs),
+        /** Most commands sent in one pipeline (one round trip) on the publish path. */
+        maxPipelineCommands: z.number().int().min(1).default(redisEngineDefaults.maxPipelineCommands),
+        /** Most publications read per channel to fill a node's gap after Redis comes back; longer gaps make subscribers recover. */
+        gapFillLimit: z.number().int().min(1).default(redisEngineDefaults.gapFillLimit),
+        /** How long an idle stream published without a history TTL keeps its offset and epoch. */
+        idleStreamTtlMs: z.number().int().min(1).default(redisEngineDefaults.idleStreamTtlMs),
+        /** How long an idle stream with history keeps its offset and epoch after its last publish (at least its history TTL). */
+        historyMetaTtlMs: z.number().int().min(1).default(redisEngineDefaults.historyMetaTtlMs),
       })
       .strict()
       .prefault({}),

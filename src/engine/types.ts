@@ -93,6 +93,13 @@ export interface EngineHandler {
   onJoin(channel: string, info: ClientInfo): void
   onLeave(channel: string, info: ClientInfo): void
   onControl(message: ControlMessage): void
+  /**
+   * Optional. The engine may have missed some of the channel's publications on this node (a
+   * distributed engine lost its connection and could not fill the gap from history, or the
+   * channel's epoch changed meanwhile). Arrives in order with the channel's publications; the hub
+   * makes the channel's recoverable subscribers recover from history. One-node engines never call it.
+   */
+  onStreamGap?(channel: string): void
 }
 
 export type EngineCapabilities = {
@@ -105,6 +112,11 @@ export type EngineCapabilities = {
 export interface Engine {
   readonly name: string
   readonly capabilities: EngineCapabilities
+  /**
+   * Optional: false while the engine cannot reach its backend (a distributed engine that lost
+   * Redis), so the node can say it is not ready. Engines without a backend leave it out.
+   */
+  readonly connected?: boolean
 
   /** Connects to backends and attaches the node's hub. Called once, before any other method. */
   start(handler: EngineHandler): Promise<void>
@@ -151,6 +163,12 @@ export interface Engine {
   /** Live entries keyed by client id. */
   presence(channel: string): Promise<Record<string, ClientInfo>>
   presenceStats(channel: string): Promise<PresenceStats>
+  /**
+   * Optional: live presence entries of `user` on the channel, on every node, in O(1) (a per-user
+   * count, no listing). Distributed engines that keep such counts implement it; the hub then
+   * decides join/leave announcements without reading the channel's whole presence.
+   */
+  userConnections?(channel: string, user: string): Promise<number>
 
   /** Flushes pending writes and releases every resource (timers, handles, connections). */
   close(): Promise<void>

@@ -255,6 +255,22 @@ export class Hub implements HubApi {
       onControl: (message) => {
         this.#dispatchControl(message)
       },
+      onStreamGap: (channel) => {
+        this.#streamGap(channel)
+      },
+    }
+  }
+
+  /**
+   * The engine may have missed publications of the channel on this node: every recoverable
+   * subscriber is told its stream was lost, so its client resubscribes and recovers from history
+   * (or learns it cannot). Others have no position to recover and carry on.
+   */
+  #streamGap(channel: string): void {
+    const seats = this.#registry.channel(channel)
+    if (seats === undefined) return
+    for (const group of seats.byFormat.values()) {
+      for (const seat of group) if (seat.options.recoverable) this.#fanout.lose(seat)
     }
   }
 

@@ -10,8 +10,9 @@ import type { Logger } from '../logger.js'
  * A join is published only when no other connection of the same user is present on the channel,
  * and a leave only when the last one goes. On a single-node engine (`capabilities.distributed`
  * false) this node's own count is the whole truth, so the check costs O(1). On a distributed
- * engine, when the user has no local connection, the check reads the engine's presence to count
- * connections on other nodes (O(channel size) per join and per last local leave). Changes for one
+ * engine, when the user has no local connection, the check asks the engine for the user's
+ * connections on other nodes: O(1) with `Engine.userConnections` (Redis keeps per-user counts),
+ * else by reading the channel's presence (O(channel size) per join and per last local leave). Changes for one
  * (channel, user) are serialized on this node; two nodes racing for the same user may both
  * announce (rare, and harmless to clients).
  * Anonymous connections (user '') are each their own member.
@@ -140,6 +141,8 @@ export class PresenceTracker {
     if (info.user === '') return false
     if ((this.#localUsers.get(entryKey(channel, info.user)) ?? 0) > 0) return true
     if (!this.#engine.capabilities.distributed) return false
+    // Called before this connection's entry is added (join) or after it was removed (leave).
+    if (this.#engine.userConnections !== undefined) return (await this.#engine.userConnections(channel, info.user)) > 0
     const present = await this.#engine.presence(channel)
     for (const clientId in present) {
       if (clientId !== info.client && present[clientId]?.user === info.user) return true

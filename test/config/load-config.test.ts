@@ -81,11 +81,25 @@ describe('loadConfig', () => {
     assert.equal(config.engine.type, 'memory')
     assert.equal(loadConfig({ env: {} }).engine.type, 'sqlite')
     assert.equal(config.channels.default.allowSubscribe, true)
-    const configPath = writeConfig('sections.json', { engine: { type: 'redis' }, channels: { maxChannelsPerConnection: 0 } })
+    const configPath = writeConfig('sections.json', { engine: { type: 'cassandra' }, channels: { maxChannelsPerConnection: 0 } })
     const error = configError(() => loadConfig({ env: {}, configPath }))
     assert.deepEqual(error.issues.map((i) => i.path).sort(), ['channels.maxChannelsPerConnection', 'engine.type'])
     const flagged = configError(() => loadConfig({ env: {}, flags: [{ path: 'engine.type', value: 'nope', source: '--engine' }] }))
     assert.deepEqual(flagged.issues.map((i) => [i.path, i.source]), [['engine.type', '--engine']])
+  })
+
+  test('the redis engine: SPROCKET_REDIS_URL and --redis-url set its Redis, a bad URL names the field', () => {
+    const fromEnv = loadConfig({ env: { SPROCKET_ENGINE: 'redis', SPROCKET_REDIS_URL: 'redis://10.0.0.5:6380/2' } })
+    assert.equal(fromEnv.engine.type, 'redis')
+    assert.equal(fromEnv.engine.redis.url, 'redis://10.0.0.5:6380/2')
+    assert.equal(fromEnv.engine.redis.keyPrefix, 'sprocket')
+    const flagged = loadConfig({
+      env: { SPROCKET_REDIS_URL: 'redis://env:6379' },
+      flags: [{ path: 'engine.redis.url', value: 'rediss://flag:6379', source: '--redis-url' }],
+    })
+    assert.equal(flagged.engine.redis.url, 'rediss://flag:6379')
+    const bad = configError(() => loadConfig({ env: { SPROCKET_REDIS_URL: 'http://nope' } }))
+    assert.deepEqual(bad.issues.map((i) => i.path), ['engine.redis.url'])
   })
 
   test('SPROCKET_API_KEY and SPROCKET_TOKEN_SECRET set the api and client sections', () => {

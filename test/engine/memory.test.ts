@@ -9,7 +9,7 @@ import { Recorder, sleep } from './recorder.js'
 runEngineConformance('memory', (_store, tuning) => createMemoryEngine({ sweepIntervalMs: 50, ...tuning }), { durable: false, distributed: false })
 
 test('createEngine builds the memory engine when asked', async () => {
-  const engine = createEngine({ type: 'memory' }, { dataDir: '/nonexistent' })
+  const engine = await createEngine({ type: 'memory' }, { dataDir: '/nonexistent' })
   assert.ok(engine instanceof MemoryEngine)
   await engine.close()
 })

@@ -4,6 +4,7 @@ export type Recorded =
   | { type: 'publication'; channel: string; publication: Publication; position: StreamPosition }
   | { type: 'join' | 'leave'; channel: string; info: ClientInfo }
   | { type: 'control'; message: ControlMessage }
+  | { type: 'gap'; channel: string }
 
 /** An `EngineHandler` that records what it receives, in order, and can wait for it. */
 export class Recorder implements EngineHandler {
@@ -21,6 +22,9 @@ export class Recorder implements EngineHandler {
   }
   onControl(message: ControlMessage): void {
     this.#record({ type: 'control', message })
+  }
+  onStreamGap(channel: string): void {
+    this.#record({ type: 'gap', channel })
   }
 
   publications(channel?: string): Array<{ channel: string; publication: Publication; position: StreamPosition }> {

@@ -64,7 +64,7 @@ describe('sqlite engine', () => {
   }
 
   test('createEngine defaults to sqlite in <dataDir>/sprocket.db', async () => {
-    const engine = createEngine(undefined, { dataDir: join(dir, 'data') })
+    const engine = await createEngine(undefined, { dataDir: join(dir, 'data') })
     assert.ok(engine instanceof SqliteEngine)
     await engine.start(new Recorder())
     await engine.publish('c', '1', { historySize: 10, historyTtlMs: 60_000 })
@@ -75,7 +75,7 @@ describe('sqlite engine', () => {
   test('the data directory it creates is 0700 and the database and its -wal file are 0600, whatever the umask', async () => {
     const previous = process.umask(0o022)
     try {
-      const engine = createEngine(undefined, { dataDir: join(dir, 'data') })
+      const engine = await createEngine(undefined, { dataDir: join(dir, 'data') })
       await engine.start(new Recorder())
       await engine.publish('c', '1', { historySize: 10, historyTtlMs: 60_000 })
       const mode = async (name: string): Promise<number> => (await stat(join(dir, 'data', name))).mode & 0o777

@@ -3,12 +3,13 @@
  */
 import type { ClientInfo, ControlMessage, EngineHandler, Publication, StreamPosition } from '../types.js'
 
-const Kind = { Publication: 0, Join: 1, Leave: 2, Control: 3 } as const
+const Kind = { Publication: 0, Join: 1, Leave: 2, Control: 3, Gap: 4 } as const
 
 type Delivery =
   | { kind: typeof Kind.Publication; channel: string; publication: Publication; position: StreamPosition }
   | { kind: typeof Kind.Join | typeof Kind.Leave; channel: string; info: ClientInfo }
   | { kind: typeof Kind.Control; message: ControlMessage }
+  | { kind: typeof Kind.Gap; channel: string }
 
 /** Receives what a handler threw; the delivery queue carries on with the next event. */
 export type HandlerErrorReporter = (error: unknown, event: string) => void
@@ -57,6 +58,11 @@ export class LocalFanout {
     return this.#channels.has(channel)
   }
 
+  /** The channels subscribed on this node (a snapshot). */
+  subscribed(): string[] {
+    return [...this.#channels]
+  }
+
   publication(channel: string, publication: Publication, position: StreamPosition): void {
     if (!this.#channels.has(channel)) return
     this.#push({ kind: Kind.Publication, channel, publication, position })
@@ -74,6 +80,12 @@ export class LocalFanout {
 
   control(message: ControlMessage): void {
     this.#push({ kind: Kind.Control, message })
+  }
+
+  /** Tells the handler (in order with the channel's publications) that the channel's delivery may have a gap. */
+  gap(channel: string): void {
+    if (!this.#channels.has(channel)) return
+    this.#push({ kind: Kind.Gap, channel })
   }
 
   /** Drops queued events and subscriptions; nothing is delivered afterwards. */
@@ -117,6 +129,9 @@ export class LocalFanout {
           return
         case Kind.Control:
           handler.onControl(d.message)
+          return
+        case Kind.Gap:
+          if (this.#channels.has(d.channel)) handler.onStreamGap?.(d.channel)
           return
         default: {
           const _: never = d

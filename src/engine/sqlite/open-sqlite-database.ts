@@ -2,7 +2,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import { DataFileInUseError } from '../data-file-in-use-error.js'
+import { DataFileInUseError } from '../engine-errors.js'
 
 /** Bump with a migration step in `migrate` whenever the schema below changes. */
 const SCHEMA_VERSION = 2

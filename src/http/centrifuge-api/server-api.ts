@@ -44,6 +44,8 @@ function transportStatus(code: number): number {
       return 400
     case ErrorCode.unrecoverablePosition:
       return 416
+    case ErrorCode.unavailable:
+      return 503
     default:
       return 500
   }

@@ -22,6 +22,8 @@ export const ErrorCode = {
   expired: 110,
   tooManyRequests: 111,
   unrecoverablePosition: 112,
+  /** Sprocket's own: the engine's backend is unreachable (temporary). Not among Centrifugo's numbers. */
+  unavailable: 113,
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 
@@ -39,6 +41,7 @@ const codeOfReason: Readonly<Record<ErrorReason, ErrorCode>> = {
   [ErrorReason.expired]: ErrorCode.expired,
   [ErrorReason.tooManyRequests]: ErrorCode.tooManyRequests,
   [ErrorReason.unrecoverablePosition]: ErrorCode.unrecoverablePosition,
+  [ErrorReason.unavailable]: ErrorCode.unavailable,
 }
 
 const closeCodeOfReason: Readonly<Record<DisconnectReason, DisconnectCode>> = {
@@ -64,6 +67,7 @@ export const errorMessage: Readonly<Record<number, string>> = {
   110: 'expired',
   111: 'too many requests',
   112: 'unrecoverable position',
+  113: 'unavailable',
 }
 
 /** The error code of a neutral reason. */
@@ -78,7 +82,7 @@ export function disconnectCodeOf(reason: DisconnectReason): DisconnectCode {
 
 /** Error codes the client retries on its own (the error object carries `temporary: true`). */
 export function isTemporaryError(code: number): boolean {
-  return code === ErrorCode.internal || code === ErrorCode.tooManyRequests
+  return code === ErrorCode.internal || code === ErrorCode.tooManyRequests || code === ErrorCode.unavailable
 }
 
 /** A refusal as the wire's error object: code by reason, the default message when it has none. */

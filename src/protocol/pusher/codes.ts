@@ -92,6 +92,7 @@ const statusOfReason: Readonly<Record<ErrorReason, { type: string; status: numbe
   [ErrorReason.expired]: { type: 'AuthError', status: SubscriptionStatus.unauthorized },
   [ErrorReason.tooManyRequests]: { type: 'LimitReached', status: SubscriptionStatus.limitReached },
   [ErrorReason.unrecoverablePosition]: { type: 'InternalError', status: SubscriptionStatus.internal },
+  [ErrorReason.unavailable]: { type: 'InternalError', status: SubscriptionStatus.internal },
 }
 
 /** The subscription error a neutral refusal becomes. */

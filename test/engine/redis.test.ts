@@ -1,0 +1,176 @@
+/**
+ * The Redis engine: the conformance suite (two nodes sharing one Redis for the cross-node cases),
+ * plus what only a distributed engine on a server can get wrong: key layout, batching, presence
+ * counts across nodes, and Redis going away and coming back.
+ */
+import assert from 'node:assert/strict'
+import { after, describe, test } from 'node:test'
+import { Redis } from 'ioredis'
+import { createEngine } from '../../src/engine/index.js'
+import { createRedisEngine, RedisEngine } from '../../src/engine/redis/redis-engine.js'
+import { deleteKeys, freePort, redisSkip, redisUrl, RedisProcess, uniquePrefix } from '../redis-server.js'
+import { runEngineConformance } from './conformance.js'
+import { Recorder, sleep } from './recorder.js'
+
+const skip = await redisSkip()
+const runPrefix = uniquePrefix('engine')
+after(() => (skip ? undefined : deleteKeys(runPrefix)))
+
+const KEEP = { historySize: 10_000, historyTtlMs: 60_000 }
+
+if (skip === false) {
+  runEngineConformance('redis', (store, tuning) => createRedisEngine({ url: redisUrl, keyPrefix: `${runPrefix}.${store.id}`, ...tuning }), {
+    durable: true,
+    distributed: true,
+  })
+}
+
+describe('redis engine', { skip }, () => {
+  const engines: RedisEngine[] = []
+  after(async () => {
+    for (const engine of engines) await engine.close()
+  })
+
+  async function open(keyPrefix: string, url = redisUrl, rec = new Recorder()): Promise<{ engine: RedisEngine; rec: Recorder }> {
+    const engine = createRedisEngine({ url, keyPrefix, connectTimeoutMs: 2_000, commandTimeoutMs: 1_000 })
+    engines.push(engine)
+    await engine.start(rec)
+    return { engine, rec }
+  }
+
+  test('createEngine builds it when asked (imported on demand)', async () => {
+    const engine = await createEngine({ type: 'redis', redis: { url: redisUrl, keyPrefix: `${runPrefix}.create` } }, { dataDir: '/nonexistent' })
+    assert.ok(engine instanceof RedisEngine)
+    await engine.start(new Recorder())
+    assert.equal((await engine.publish('c', '1', KEEP)).offset, 1)
+    await engine.close()
+  })
+
+  test('every key of a channel shares one hash tag under the prefix, even for names with braces', async () => {
+    const prefix = `${runPrefix}.keys`
+    const { engine } = await open(prefix)
+    const channel = '}odd{name}'
+    await engine.publish(channel, '1', { ...KEEP, idempotencyKey: 'k', idempotencyWindowMs: 60_000 })
+    await engine.addPresence(channel, { client: 'c1', user: 'u1' }, 10_000)
+    const client = new Redis(redisUrl)
+    try {
+      const keys = await client.keys(`${prefix}*`)
+      assert.equal(keys.length, 6, keys.join(' '))
+      const tags = new Set(keys.map((key) => /\{([0-9a-f]{16})\}/.exec(key)?.[1]))
+      assert.equal(tags.size, 1)
+      assert.ok(!tags.has(undefined))
+      assert.ok(keys.every((key) => key.startsWith(`${prefix}.`)))
+    } finally {
+      client.disconnect()
+    }
+  })
+
+  test('concurrent publishes share round trips (well under one per publish)', async () => {
+    const { engine } = await open(`${runPrefix}.batch`)
+    const before = engine.stats
+    await Promise.all(Array.from({ length: 2000 }, (_, i) => engine.publish(`b${i % 20}`, String(i), KEEP)))
+    const roundTrips = engine.stats.roundTrips - before.roundTrips
+    assert.ok(roundTrips <= 20, `${roundTrips} round trips for 2,000 publishes`)
+  })
+
+  test('presence counts users once across nodes, and one user lookup needs no scan', async () => {
+    const prefix = `${runPrefix}.presence`
+    const a = await open(prefix)
+    const b = await open(prefix)
+    await a.engine.addPresence('room', { client: 'a1', user: 'ann' }, 10_000)
+    await b.engine.addPresence('room', { client: 'b1', user: 'ann' }, 10_000)
+    await b.engine.addPresence('room', { client: 'b2', user: 'bob' }, 10_000)
+    assert.deepEqual(await a.engine.presenceStats('room'), { numClients: 3, numUsers: 2 })
+    assert.equal(await a.engine.userConnections('room', 'ann'), 2)
+    await a.engine.removePresence('room', 'a1')
+    assert.equal(await b.engine.userConnections('room', 'ann'), 1)
+    await b.engine.removePresence('room', 'b1')
+    assert.equal(await b.engine.userConnections('room', 'ann'), 0)
+    assert.deepEqual(await a.engine.presenceStats('room'), { numClients: 1, numUsers: 1 })
+  })
+
+  test('start fails with a coded error when Redis is unreachable', async () => {
+    const port = await freePort()
+    const engine = createRedisEngine({ url: `redis://127.0.0.1:${port}`, keyPrefix: `${runPrefix}.down`, connectTimeoutMs: 300 })
+    await assert.rejects(engine.start(new Recorder()), { code: 'ENGINE_UNAVAILABLE', reason: 'unavailable' })
+    await engine.close()
+  })
+
+  test('a dropped subscriber connection resubscribes and fills the gap from history, in order, once', async () => {
+    const prefix = `${runPrefix}.fill`
+    const a = await open(prefix)
+    const b = await open(prefix)
+    await b.engine.subscribe('f')
+    await a.engine.publish('f', '1', KEEP)
+    await b.rec.waitForCount(1)
+    const admin = new Redis(redisUrl)
+    try {
+      const list = await admin.client('LIST')
+      const id = /id=(\d+) .*name=(\S+)/g
+      const ids = [...String(list).matchAll(id)].filter((m) => m[2] === `${prefix}:pubsub`).map((m) => m[1]!)
+      assert.equal(ids.length, 2)
+      // b's subscriber goes first; the other is a's.
+      for (const subId of ids) await admin.client('KILL', 'ID', subId)
+    } finally {
+      admin.disconnect()
+    }
+    const missed = await Promise.all([2, 3, 4].map((i) => a.engine.publish('f', String(i), KEEP)))
+    const deadline = Date.now() + 5_000
+    while (b.engine.stats.resyncs === 0 && Date.now() < deadline) await sleep(20)
+    await a.engine.publish('f', '5', KEEP)
+    await b.rec.waitForCount(5)
+    await sleep(50)
+    assert.deepEqual(
+      b.rec.events.map((e) => (e.type === 'publication' ? e.publication.data : e.type)),
+      ['1', '2', '3', '4', '5'],
+    )
+    assert.equal(b.engine.stats.resyncs, 1)
+    assert.deepEqual(missed.map((r) => r.offset), [2, 3, 4])
+  })
+
+  test('Redis restarted: calls fail while it is down, then every channel is subscribed again and the gap reported', async () => {
+    const server = new RedisProcess(await freePort())
+    await server.start()
+    try {
+      const prefix = `${runPrefix}.restart`
+      const a = await open(prefix, server.url)
+      const b = await open(prefix, server.url)
+      await b.engine.subscribe('quiet')
+      await b.engine.subscribe('busy')
+      const first = await a.engine.publish('busy', '1', KEEP)
+      await b.rec.waitForCount(1)
+
+      await server.kill()
+      await sleep(50)
+      await assert.rejects(a.engine.publish('busy', '2', KEEP), { code: 'ENGINE_UNAVAILABLE' })
+      await assert.rejects(a.engine.history('busy', { limit: 10 }), { code: 'ENGINE_UNAVAILABLE' })
+      await assert.rejects(a.engine.presence('busy'), { code: 'ENGINE_UNAVAILABLE' })
+
+      await server.start()
+      // Without persistence everything is gone: the next publish starts a new epoch.
+      let after: { offset: number; epoch: string } | undefined
+      for (let i = 0; i < 100 && after === undefined; i++) {
+        after = await a.engine.publish('busy', '2', KEEP).catch(() => undefined)
+        if (after === undefined) await sleep(50)
+      }
+      assert.ok(after !== undefined, 'publish never succeeded after the restart')
+      assert.equal(after.offset, 1)
+      assert.notEqual(after.epoch, first.epoch)
+      // b resubscribed: the new publication arrives, and both channels were reported as possibly gapped.
+      const deadline = Date.now() + 5_000
+      while (b.engine.stats.resyncs === 0 && Date.now() < deadline) await sleep(20)
+      assert.equal(b.engine.stats.resyncs, 1)
+      const third = await a.engine.publish('busy', '3', KEEP)
+      while (!b.rec.publications('busy').some((e) => e.publication.data === '3') && Date.now() < deadline) await sleep(20)
+      assert.deepEqual(b.rec.publications('busy').at(-1)?.position, { offset: third.offset, epoch: after.epoch })
+      const gaps = b.rec.events.flatMap((e) => (e.type === 'gap' ? [e.channel] : []))
+      assert.deepEqual(gaps.sort(), ['busy', 'quiet'])
+      // The gap comes before any publication of the new epoch.
+      const busy = b.rec.events.filter((e) => e.type !== 'control' && e.channel === 'busy')
+      assert.deepEqual(busy.slice(0, 2).map((e) => e.type), ['publication', 'gap'])
+      assert.ok(busy.slice(2).every((e) => e.type === 'publication' && e.position.epoch === after!.epoch))
+    } finally {
+      await server.kill()
+    }
+  })
+})
