@@ -16,7 +16,9 @@ const skip = await redisSkip()
 const runPrefix = uniquePrefix('hub')
 after(() => (skip ? undefined : deleteKeys(runPrefix)))
 
+/** Leaves announced at once, so each case sees them as they happen (debounced leaves have their own tests). */
 const channels = {
+  leaveDebounceMs: 0,
   namespaces: {
     room: { presence: true, joinLeave: true },
     feed: { historySize: 100, historyTtlMs: 60_000 },
