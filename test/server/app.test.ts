@@ -81,6 +81,20 @@ describe('App routing and handshake refusals', () => {
     assert.equal(await metric(app, 'sprocket_handshakes_refused_total', 'reason="bad_negotiation"'), 1)
   })
 
+  test('malformed Sec-WebSocket-Extensions: 400 with compression off too; well-formed ones are accepted (and ignored)', async () => {
+    const before = await metric(app, 'sprocket_handshakes_refused_total', 'reason="bad_negotiation"')
+    const malformed = ['permessage-deflate; ;', 'a,,b', '"quoted"', 'x; y=', 'x; y="unterminated', 'x y']
+    for (const header of malformed) {
+      assert.equal(statusOf(await rawExchange(app.port, upgradeRequest('/echo', { 'Sec-WebSocket-Extensions': header }))), 400, header)
+    }
+    assert.equal(await metric(app, 'sprocket_handshakes_refused_total', 'reason="bad_negotiation"'), before + malformed.length)
+    for (const header of ['permessage-deflate; client_max_window_bits', 'foo; bar="baz, qux", x-webkit-deflate-frame', ' a ; b = c ']) {
+      const ws = await openClient(app.url('/echo'), { headers: { 'Sec-WebSocket-Extensions': header } })
+      ws.close()
+      await closed(ws)
+    }
+  })
+
   test('non-GET upgrade: 405, counted', async () => {
     const response = await rawExchange(app.port, upgradeRequest('/echo').replace('GET', 'POST'))
     assert.equal(statusOf(response), 405)
