@@ -27,6 +27,8 @@ export const envBindings: readonly EnvBinding[] = [
   { name: 'SPROCKET_TLS_CERT', path: 'tls.cert', kind: 'string' },
   { name: 'SPROCKET_TLS_KEY', path: 'tls.key', kind: 'string' },
   { name: 'SPROCKET_API_KEY', path: 'api.key', kind: 'string' },
+  { name: 'SPROCKET_METRICS_TOKEN', path: 'metrics.token', kind: 'string' },
+  { name: 'SPROCKET_METRICS_PORT', path: 'metrics.port', kind: 'number' },
   { name: 'SPROCKET_TOKEN_SECRET', path: 'client.tokenSecret', kind: 'string' },
   { name: 'SPROCKET_PUSHER_APP_ID', path: 'pusher.app.id', kind: 'string' },
   { name: 'SPROCKET_PUSHER_APP_KEY', path: 'pusher.app.key', kind: 'string' },

@@ -63,6 +63,16 @@ const echoSchema = z.strictObject({
   maxConnections: positiveInt().default(serveDefaults.echo.maxConnections),
 })
 
+/** The Prometheus endpoint `/metrics`. */
+const metricsSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** When set, scrapes must send `Authorization: Bearer <token>`. */
+  token: z.string().min(16).optional(),
+  /** When set, `/metrics` is served on this port of `metrics.host` only, not on the main port. */
+  port: z.number().int().min(0).max(65_535).optional(),
+  host: z.string().min(1).default('127.0.0.1'),
+})
+
 /** An IPv4 or IPv6 address, or a CIDR range of either. */
 const proxyAddress = z.string().refine((entry) => {
   const [address = '', prefix] = entry.split('/')
@@ -111,4 +121,5 @@ export const serverConfigShape = {
    */
   trustedProxies: z.array(proxyAddress).default([]),
   echo: echoSchema.prefault({}),
+  metrics: metricsSchema.prefault({}),
 }

@@ -122,6 +122,40 @@ describe('sprocket serve configuration', () => {
   })
 })
 
+describe('sprocket serve /metrics for operators only', () => {
+  test('metrics.token: a scrape without the bearer token gets 401', async () => {
+    const token = 'scrape-token-0123456789'
+    const server = new ServeProcess(['--port', '0', '--host', '127.0.0.1', '--engine', 'memory'], { env: { SPROCKET_METRICS_TOKEN: token } })
+    try {
+      const port = await server.port()
+      const open = await fetch(`http://127.0.0.1:${port}/metrics`)
+      assert.equal(open.status, 401)
+      assert.equal(open.headers.get('www-authenticate'), 'Bearer realm="metrics"')
+      assert.equal((await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status, 401)
+      const scraped = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+      assert.equal(scraped.status, 200)
+      assert.match(await scraped.text(), /^# HELP sprocket_/m)
+    } finally {
+      await server.stop()
+    }
+  })
+
+  test('metrics.port: served on its own listener only', async () => {
+    const server = new ServeProcess(['--port', '0', '--host', '127.0.0.1', '--engine', 'memory'], { env: { SPROCKET_METRICS_PORT: '0' } })
+    try {
+      const port = await server.port()
+      const line = await server.waitForLog((l) => l.msg === 'metrics listening')
+      const scraped = await fetch(String(line.url))
+      assert.equal(scraped.status, 200)
+      assert.match(await scraped.text(), /^# HELP sprocket_/m)
+      const main = await fetch(`http://127.0.0.1:${port}/metrics`)
+      assert.doesNotMatch(await main.text(), /# HELP sprocket_/)
+    } finally {
+      await server.stop()
+    }
+  })
+})
+
 describe('sprocket serve start-up failures an operator can fix', () => {
   test('a data directory held by another Sprocket: exit 1 and one line naming it', async () => {
     const dataDir = join(dir, 'held')
