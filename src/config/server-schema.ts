@@ -116,6 +116,12 @@ export const serverConfigShape = {
    */
   allowedOrigins: z.array(z.string().min(1)).optional(),
   /**
+   * The host names (with `:port` when not the scheme's default) the server is reached by. When
+   * set and `allowedOrigins` is not, only pages on these hosts may open the built-in WebSocket
+   * routes, which keeps DNS-rebinding pages out.
+   */
+  publicHosts: z.array(z.string().regex(/^[^\s/:]+(?::\d{1,5})?$|^\[[0-9a-fA-F:.]+\](?::\d{1,5})?$/, 'a host name, optionally with :port')).optional(),
+  /**
    * Reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client (addresses or CIDR
    * ranges); per-address limits and logs then see the client behind them.
    */
