@@ -89,6 +89,10 @@ const compressionSchema = z.strictObject({
   enabled: z.boolean().default(limitDefaults.compression.enabled),
   /** Messages smaller than this are sent uncompressed. */
   thresholdBytes: z.number().int().nonnegative().default(limitDefaults.compression.thresholdBytes),
+  /** zlib window of both directions (9–15): memory per connection grows with 2^windowBits. */
+  windowBits: z.number().int().min(9).max(15).default(limitDefaults.compression.windowBits),
+  /** zlib deflate memLevel (1–9): 2^(memLevel + 9) bytes per connection. */
+  memLevel: z.number().int().min(1).max(9).default(limitDefaults.compression.memLevel),
 })
 
 /** Top-level fields and server sections, spread into the full config schema. */
