@@ -87,6 +87,31 @@ describe('sqlite engine', () => {
     }
   })
 
+  test('channels without history create no rows: their positions live in memory, and carry on into a row when history starts', async () => {
+    const engine = await open()
+    const none = { historySize: 0, historyTtlMs: 0 }
+    for (let i = 0; i < 1000; i++) await engine.publish(`typing:${i}`, '{"typing":true}', none)
+    const first = await engine.publish('typing:7', '{}', none)
+    assert.equal(first.offset, 2)
+    assert.deepEqual(await engine.history('typing:7', { limit: 10 }), { offset: 2, epoch: first.epoch, publications: [] })
+    assert.equal(engine.stats.volatileStreams, 1000)
+    // The first publish that stores something gives the channel its row, in the same epoch.
+    const stored = await engine.publish('typing:7', '"kept"', KEEP)
+    assert.deepEqual(stored, { offset: 3, epoch: first.epoch, duplicate: false })
+    assert.equal((await engine.history('typing:7', { limit: 10 })).publications.length, 1)
+    const keyed = await engine.publish('typing:8', '1', { ...none, idempotencyKey: 'k', idempotencyWindowMs: 60_000 })
+    assert.equal(keyed.offset, 2, 'an idempotency key needs a row: it gets one, carrying the position on')
+    const volatileEpoch = (await engine.history('typing:9', { limit: 0 })).epoch
+    await engine.close()
+    engines = []
+    assert.deepEqual(query<{ channel: string }>('SELECT channel FROM streams ORDER BY channel').map((row) => row.channel), ['typing:7', 'typing:8'])
+    const reopened = await open()
+    const afterRestart = await reopened.history('typing:9', { limit: 0 })
+    assert.equal(afterRestart.offset, 0)
+    assert.notEqual(afterRestart.epoch, volatileEpoch, 'a channel without history starts a new epoch after a restart')
+    assert.deepEqual(await reopened.history('typing:7', { limit: 0 }), { offset: 3, epoch: first.epoch, publications: [] })
+  })
+
   test('group commit writes 1,000 concurrent publishes in a handful of transactions', async () => {
     const engine = await open()
     const before = engine.stats

@@ -45,6 +45,8 @@ export type SqliteEngineStats = {
   cachedStreams: number
   /** Epochs remembered for channels read but never published to (bounded; no row is stored for them). */
   unknownEpochs: number
+  /** Channels without history whose position is kept in memory only (bounded; no row is stored for them). */
+  volatileStreams: number
 }
 
 /**
@@ -94,7 +96,7 @@ export class SqliteEngine extends LocalNodeEngine {
   }
 
   get stats(): Readonly<SqliteEngineStats> {
-    return { ...this.#stats, ...(this.#streams?.counts ?? { cachedStreams: 0, unknownEpochs: 0 }) }
+    return { ...this.#stats, ...(this.#streams?.counts ?? { cachedStreams: 0, unknownEpochs: 0, volatileStreams: 0 }) }
   }
 
   override async start(handler: EngineHandler): Promise<void> {
