@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
-import { createEngine, DataFileInUseError } from '../../src/engine/index.js'
+import { createEngine, DataFileInUseError, EngineUnavailableError } from '../../src/engine/index.js'
+import { ErrorReason } from '../../src/errors.js'
 import { MAX_UNKNOWN_EPOCHS } from '../../src/engine/local/unknown-epochs.js'
 import { createSqliteEngine, SqliteEngine, type SqliteEngineOptions } from '../../src/engine/sqlite/sqlite-engine.js'
 import { runEngineConformance } from './conformance.js'
@@ -214,7 +215,7 @@ describe('sqlite engine', () => {
     assert.deepEqual(await second.publish('idem', '1', opts), { ...r, duplicate: true })
   })
 
-  test('a batch that cannot be written rejects as a whole and leaves no gap', async () => {
+  test('a batch that cannot be written (the file reached maxFileBytes) rejects as a whole as the engine unavailable, naming the cap, and leaves no gap', async () => {
     const engine = await open({ maxFileBytes: 256 * 1024 })
     const payload = JSON.stringify('x'.repeat(4000))
     const opts = { historySize: 10_000, historyTtlMs: 60_000 }
@@ -229,13 +230,17 @@ describe('sqlite engine', () => {
     assert.ok(lastOffset > 0)
     for (const r of failed) {
       assert.equal(r.status, 'rejected')
-      assert.equal((r.reason as { code?: string }).code, 'SQLITE_FULL')
+      const reason = r.reason as EngineUnavailableError
+      assert.ok(reason instanceof EngineUnavailableError)
+      assert.equal(reason.reason, ErrorReason.unavailable)
+      assert.match(reason.message, /the data file reached engine\.sqlite\.maxFileBytes \(262144 bytes\)/)
+      assert.equal((reason.cause as { code?: string }).code, 'SQLITE_FULL')
     }
     const h = await engine.history('big', { limit: 0 })
     assert.equal(h.offset, lastOffset)
     // A channel's first publish that fails leaves it without a row, still in the epoch reads reported.
     const fresh = await engine.history('fresh', { limit: 0 })
-    await assert.rejects(engine.publish('fresh', JSON.stringify('y'.repeat(60_000)), opts), { code: 'SQLITE_FULL' })
+    await assert.rejects(engine.publish('fresh', JSON.stringify('y'.repeat(60_000)), opts), { code: 'ENGINE_UNAVAILABLE' })
     await engine.removeHistory('big')
     assert.deepEqual(await engine.publish('big', payload, opts), { offset: lastOffset + 1, epoch: h.epoch, duplicate: false })
     assert.deepEqual(await engine.publish('fresh', '1', opts), { offset: 1, epoch: fresh.epoch, duplicate: false })
