@@ -16,6 +16,8 @@ export class Fanout {
   readonly #encoders: ReadonlyMap<string, FrameEncoder>
   readonly #maxPendingEvents: number
   readonly #logger: Logger
+  /** Counted for metrics: publications this node fanned out, the frames handed to subscribers, the streams lost. */
+  readonly counts = { publications: 0, deliveries: 0, streamsLost: 0 }
 
   constructor(registry: SubscriptionRegistry, encoders: ReadonlyMap<string, FrameEncoder>, maxPendingEvents: number, logger: Logger) {
     this.#registry = registry
@@ -27,6 +29,7 @@ export class Fanout {
   dispatch(event: HubEvent): void {
     const seats = this.#registry.channel(event.channel)
     if (seats === undefined) return
+    if (event.type === 'publication') this.counts.publications++
     for (const [format, group] of seats.byFormat) {
       const frame = this.#encode(format, event)
       if (frame === undefined) continue
@@ -53,6 +56,7 @@ export class Fanout {
         this.lose(seat)
         continue
       }
+      this.counts.deliveries++
       try {
         seat.subscriber.deliver(frame, event)
       } catch (error) {
@@ -89,6 +93,7 @@ export class Fanout {
     if (seat.lostReported) return
     seat.lost = true
     seat.lostReported = true
+    this.counts.streamsLost++
     try {
       seat.subscriber.onStreamLost?.(seat.channel)
     } catch (error) {
@@ -98,6 +103,7 @@ export class Fanout {
 
   /** Writes to one subscriber; a subscriber that throws breaks its contract but not the loop. */
   deliver(seat: Seat, frame: unknown, event: HubEvent): void {
+    this.counts.deliveries++
     try {
       seat.subscriber.deliver(frame, event)
     } catch (error) {

@@ -15,7 +15,7 @@ import { parseChannelsOptions, type ChannelsOptions, type ChannelsOptionsInput }
 import { PresenceTracker } from './presence.js'
 import { readSubscribePosition } from './recovery.js'
 import { Seat, SubscriptionRegistry } from './subscriptions.js'
-import type { Actor, FrameEncoder, HubApi, PublishRequest, SubscribeRequest, SubscribeResult, Subscriber } from './types.js'
+import type { Actor, FrameEncoder, HubApi, HubStats, PublishRequest, SubscribeRequest, SubscribeResult, Subscriber } from './types.js'
 
 /**
  * The hub of one node: channel policy, local subscriptions, fan-out, presence, history and
@@ -32,6 +32,7 @@ export class Hub implements HubApi {
   readonly #resolver: ChannelOptionsResolver
   readonly #clientPublishRate = new ClientPublishRate()
   readonly #registry = new SubscriptionRegistry()
+  readonly #counts = { publishes: 0, publishesFailed: 0, engineSecondsPublishing: 0 }
   readonly #encoders = new Map<string, FrameEncoder>()
   readonly #fanout: Fanout
   readonly #engineSubs: EngineSubscriptions
@@ -134,6 +135,16 @@ export class Hub implements HubApi {
   }
 
   async publish(channel: string, request: PublishRequest): Promise<PublishResult> {
+    this.#counts.publishes++
+    try {
+      return await this.#publish(channel, request)
+    } catch (error) {
+      this.#counts.publishesFailed++
+      throw error
+    }
+  }
+
+  async #publish(channel: string, request: PublishRequest): Promise<PublishResult> {
     this.#assertOpen()
     const resolved = this.#resolver.resolve(channel)
     const { options } = resolved
@@ -148,7 +159,8 @@ export class Hub implements HubApi {
     ) {
       throw new PeerError(ErrorReason.tooManyRequests, 'publishing too fast in this namespace')
     }
-    return this.#engine.publish(channel, request.data, {
+    const started = performance.now()
+    const result = await this.#engine.publish(channel, request.data, {
       historySize: options.historyEnabled ? options.historySize : 0,
       historyTtlMs: options.historyEnabled ? options.historyTtlMs : 0,
       info: request.info,
@@ -156,6 +168,8 @@ export class Hub implements HubApi {
       idempotencyKey: request.idempotencyKey,
       idempotencyWindowMs: request.idempotencyKey === undefined ? undefined : this.options.idempotencyWindowMs,
     })
+    this.#counts.engineSecondsPublishing += (performance.now() - started) / 1000
+    return result
   }
 
   /**
@@ -202,6 +216,21 @@ export class Hub implements HubApi {
 
   channels(): Map<string, number> {
     return this.#registry.counts()
+  }
+
+  stats(): HubStats {
+    let subscriptions = 0
+    const counts = this.#registry.counts()
+    for (const count of counts.values()) subscriptions += count
+    const fanned = this.#fanout.counts
+    return {
+      subscriptions,
+      channels: counts.size,
+      ...this.#counts,
+      publicationsFannedOut: fanned.publications,
+      deliveries: fanned.deliveries,
+      streamsLost: fanned.streamsLost,
+    }
   }
 
   async broadcastControl(message: ControlMessage): Promise<void> {

@@ -100,6 +100,24 @@ export type PublishRequest = {
  * (`badRequest`, `unknownChannel`) apply to the server too. Engine failures propagate as they are
  * (not `PeerError`): the caller's one catch handles them.
  */
+/** What the hub has done since it started, for metrics: counters only grow; the rest are current. */
+export type HubStats = {
+  /** Seats on this node (one per subscriber per channel). */
+  subscriptions: number
+  /** Channels with at least one seat on this node. */
+  channels: number
+  /** Publish calls, by outcome (a refusal by policy or limits counts as failed). */
+  publishes: number
+  publishesFailed: number
+  /** Seconds spent in the engine's publish (append and fan-out), summed over successful publishes. */
+  engineSecondsPublishing: number
+  /** Publications this node fanned out to local subscribers, and the frames handed to them. */
+  publicationsFannedOut: number
+  deliveries: number
+  /** Subscribers told their stream had a gap (they resubscribe and recover). */
+  streamsLost: number
+}
+
 export interface HubApi {
   /** Registers the encoder of a wire format; formats are keyed by `Subscriber.format`. */
   registerFormat<Frame>(format: string, encoder: FrameEncoder<Frame>): void
@@ -125,6 +143,8 @@ export interface HubApi {
   presenceStats(channel: string, actor?: Actor): Promise<PresenceStats>
   /** Channels with local subscribers and their local subscriber counts. */
   channels(): Map<string, number>
+  /** Counters and sizes for metrics (see `HubStats`). O(channels on this node). */
+  stats(): HubStats
   /**
    * The options that apply to a channel (its namespace's, plus `historyEnabled`, `recoverable`,
    * `tracksPresence`). Throws `badRequest` for a malformed name, `unknownChannel` for an unknown

@@ -34,7 +34,7 @@ export class ServerMetrics implements TrafficCounters {
   readonly #open: Gauge<'route'>
   readonly #opened: Counter<'route'>
   readonly #refused: Counter<'status' | 'reason'>
-  readonly #closes: Counter<'code'>
+  readonly #closes: Counter<'code' | 'by'>
   readonly #slowConsumers: Counter
   readonly #keepaliveTimeouts: Counter
   readonly #componentErrors: Counter<'phase'>
@@ -52,8 +52,8 @@ export class ServerMetrics implements TrafficCounters {
     })
     this.#closes = new Counter({
       name: 'sprocket_closes_total',
-      help: 'Closed WebSocket connections by close code (the code the server sent when it started the close, 1006 when no close frame)',
-      labelNames: ['code'],
+      help: 'Closed WebSocket connections by close code (the code the server sent when it started the close, 1006 when no close frame) and by who started the close: server (a limit, a refusal, shutdown) or peer',
+      labelNames: ['code', 'by'],
       registers,
     })
     this.#slowConsumers = new Counter({ name: 'sprocket_slow_consumers_total', help: 'Connections closed for not reading fast enough', registers })
@@ -78,7 +78,7 @@ export class ServerMetrics implements TrafficCounters {
   /** `sentByServer`: the code is one the server chose; a peer's own application codes are bucketed. */
   closed(route: string, code: number, sentByServer: boolean): void {
     this.#open.dec({ route })
-    this.#closes.inc({ code: closeCodeLabel(code, sentByServer) })
+    this.#closes.inc({ code: closeCodeLabel(code, sentByServer), by: sentByServer ? 'server' : 'peer' })
   }
 
   refused(status: number, reason: RefusalReason): void {

@@ -69,6 +69,9 @@ describe('sprocket serve', () => {
     assert.match(body, /^sprocket_connections_total/m)
     assert.match(body, /^sprocket_process_cpu_user_seconds_total /m, 'Node.js process metrics are collected')
     assert.doesNotMatch(body, /sprocket_process_process_/, 'process metric names carry the prefix once')
+    for (const name of ['sprocket_hub_subscriptions', 'sprocket_hub_channels', 'sprocket_hub_publishes_total', 'sprocket_hub_deliveries_total', 'sprocket_engine_publish_seconds_total']) {
+      assert.match(body, new RegExp(`^${name} \\d`, 'm'), name)
+    }
   })
 
   test('a browser origin other than the server host is refused by default', async () => {

@@ -6,6 +6,7 @@ import { chatMount } from './chat.js'
 import { clientScriptMount } from './client-script.js'
 import { echoMount } from './echo.js'
 import { healthMount } from './health.js'
+import { hubMetricsMount } from './hub-metrics.js'
 import { metricsMount } from './metrics.js'
 import { pusherMount } from './pusher.js'
 import { webStaticMount } from './web-static.js'
@@ -18,6 +19,7 @@ export const mounts: readonly Mount[] = [
   echoMount,
   healthMount,
   metricsMount,
+  hubMetricsMount,
   serverApiMount,
   clientScriptMount,
   centrifugeMount,

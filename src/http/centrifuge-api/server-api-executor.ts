@@ -32,6 +32,8 @@ export type ServerApiExecutorOptions = {
   version?: string
   /** Hears failures that are not a peer's mistake (each becomes error 100 in its reply). */
   onBug?: (error: unknown, method: string) => void
+  /** Hears every method run (alone or in a batch) with its result: `ok` or the error code. */
+  onCall?: (method: string, result: string) => void
   /** Most commands one `batch` may carry. Default `apiDefaults.maxBatchCommands`. */
   maxBatchCommands?: number | undefined
   /** Reply bytes after which a `batch`'s remaining commands are refused unrun. Default `apiDefaults.maxBatchReplyBytes`. */
@@ -73,6 +75,7 @@ export class ServerApiExecutor {
   readonly #nodeName: string
   readonly #version: string
   readonly #onBug: (error: unknown, method: string) => void
+  readonly #onCall: (method: string, result: string) => void
   readonly #maxBatchCommands: number
   readonly #maxBatchReplyBytes: number
   readonly #uid = randomUUID()
@@ -84,6 +87,7 @@ export class ServerApiExecutor {
     this.#nodeName = options.nodeName ?? hostname()
     this.#version = options.version ?? packageVersion()
     this.#onBug = options.onBug ?? (() => {})
+    this.#onCall = options.onCall ?? (() => {})
     this.#maxBatchCommands = options.maxBatchCommands ?? apiDefaults.maxBatchCommands
     this.#maxBatchReplyBytes = options.maxBatchReplyBytes ?? apiDefaults.maxBatchReplyBytes
   }
@@ -165,9 +169,13 @@ export class ServerApiExecutor {
   /** `call`, with failures folded into an error reply. */
   async reply(method: Exclude<ApiMethod, 'batch'>, body: unknown): Promise<ApiReply> {
     try {
-      return { result: await this.call(method, body) }
+      const result = await this.call(method, body)
+      this.#onCall(method, 'ok')
+      return { result }
     } catch (error) {
-      return this.#errorReply(error, method)
+      const reply = this.#errorReply(error, method)
+      this.#onCall(method, String(reply.error.code))
+      return reply
     }
   }
 

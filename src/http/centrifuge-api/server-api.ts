@@ -1,5 +1,6 @@
 /** The Centrifugo-compatible server HTTP API (`POST /api/<method>`): key check, body, replies. */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { Counter, type Registry } from 'prom-client'
 import { apiKeyMatches, presentedApiKey } from '../../auth/api-key.js'
 import { anonymousAllowed, hasTokenKey, type ClientAuthOptions } from '../../auth/client-auth-options.js'
 import { PeerError } from '../../errors.js'
@@ -31,6 +32,8 @@ export type ServerApiOptions = {
   nodeStats?: () => NodeStats
   /** The `client` config section: used only to tell at mount whether the server runs in demo mode. */
   clientAuth?: ClientAuthOptions
+  /** Where `sprocket_api_calls_total{method,result}` is registered; none: not counted. */
+  registry?: Registry
 }
 
 /** Centrifugo's transport error mode: application errors as HTTP statuses. */
@@ -68,9 +71,18 @@ function errorBody(code: number, message: string): { error: { code: number; mess
  */
 function createServerApiHandler(options: ServerApiOptions): HttpHandler {
   const onBug = (error: unknown, method: string) => options.logger.error({ err: error, method }, 'server API method failed')
+  const calls = options.registry === undefined
+    ? undefined
+    : new Counter({
+      name: 'sprocket_api_calls_total',
+      help: 'Server API methods run (alone or in a batch), by method and result: ok, or the error code',
+      labelNames: ['method', 'result'],
+      registers: [options.registry],
+    })
   const executor = new ServerApiExecutor({
     hub: options.hub,
     onBug,
+    ...(calls === undefined ? {} : { onCall: (method: string, result: string) => calls.inc({ method, result }) }),
     maxBatchCommands: options.maxBatchCommands,
     maxBatchReplyBytes: options.maxBatchReplyBytes,
     ...(options.nodeStats ? { nodeStats: options.nodeStats } : {}),
