@@ -77,6 +77,11 @@ async function subscriber(channel: string, read = true): Promise<WebSocket> {
   await once(ws, 'open')
   ws.send(`{"connect":{},"id":1}\n{"subscribe":{"channel":"${channel}","recoverable":true},"id":2}`)
   if (!read) (ws as unknown as { _socket: { pause(): void } })._socket.pause()
+  // The protocol's ping is an empty command; a client that does not answer it is closed (3012).
+  else ws.on('message', (data) => {
+    const text = data.toString()
+    if (text === '{}' || text.endsWith('\n{}')) ws.send('{}')
+  })
   return ws
 }
 
