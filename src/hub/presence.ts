@@ -26,10 +26,14 @@ export class PresenceTracker {
   #timer: NodeJS.Timeout | undefined
   #refreshing = false
 
-  constructor(engine: Engine, ttlMs: number, logger: Logger) {
+  readonly #announced: (type: 'join' | 'leave', channel: string, info: ClientInfo) => void
+
+  /** `announced` is told of every join and leave this node publishes, after it is published. */
+  constructor(engine: Engine, ttlMs: number, logger: Logger, announced: (type: 'join' | 'leave', channel: string, info: ClientInfo) => void = () => {}) {
     this.#engine = engine
     this.#ttlMs = ttlMs
     this.#logger = logger
+    this.#announced = announced
   }
 
   /** Entries this node keeps alive. */
@@ -52,7 +56,10 @@ export class PresenceTracker {
         if (fresh) this.#forget(channel, info)
         throw error
       }
-      if (first) await this.#engine.publishJoin(channel, info)
+      if (first) {
+        await this.#engine.publishJoin(channel, info)
+        this.#announced('join', channel, info)
+      }
     })
   }
 
@@ -61,7 +68,10 @@ export class PresenceTracker {
     return this.#serial(channel, info.user, async () => {
       this.#forget(channel, info)
       await this.#engine.removePresence(channel, info.client)
-      if (announce && !(await this.#userPresent(channel, info))) await this.#engine.publishLeave(channel, info)
+      if (announce && !(await this.#userPresent(channel, info))) {
+        await this.#engine.publishLeave(channel, info)
+        this.#announced('leave', channel, info)
+      }
     })
   }
 
