@@ -18,11 +18,12 @@ import {
 import { prepareMessage } from '../../server/prepared-message.js'
 import type { Component, Conn, PreparedMessage } from '../../server/types.js'
 import { PusherFrameEncoder, pusherFormat } from './frame-encoder.js'
-import { handleMessage } from './handle-message.js'
+import { handleMessage, type PusherDeps } from './handle-message.js'
 import { checkHandshake } from './handshake.js'
 import { Heartbeat } from './heartbeat.js'
 import { pusherDefaults } from './options.js'
 import { PusherSession } from './session.js'
+import type { PusherWebhooks } from './webhooks/pusher-webhooks.js'
 
 export type PusherComponentOptions = {
   hub: HubApi
@@ -36,6 +37,8 @@ export type PusherComponentOptions = {
   logger?: Logger
   /** Frames a push once for many connections. Default: the server's `prepareMessage`. */
   prepare?: (text: string) => PreparedMessage
+  /** The apps' webhooks (client events and cache misses are reported to it). */
+  webhooks?: PusherWebhooks
 }
 
 const textDecoder = new TextDecoder()
@@ -48,6 +51,7 @@ const textDecoder = new TextDecoder()
  */
 export class PusherComponent implements Component {
   readonly #hub: HubApi
+  readonly #deps: PusherDeps
   readonly #apps: PusherApps
   readonly #path: string
   readonly #activityTimeoutSeconds: number
@@ -60,6 +64,7 @@ export class PusherComponent implements Component {
 
   constructor(options: PusherComponentOptions) {
     this.#hub = options.hub
+    this.#deps = { hub: options.hub, webhooks: options.webhooks }
     this.#apps = options.apps
     this.#path = options.path ?? pusherDefaults.path
     this.#activityTimeoutSeconds = options.activityTimeoutSeconds ?? pusherDefaults.activityTimeoutSeconds
@@ -116,7 +121,7 @@ export class PusherComponent implements Component {
       session.error(error.code, error.message)
       return
     }
-    await handleMessage(this.#hub, session, message, now)
+    await handleMessage(this.#deps, session, message, now)
   }
 
   async onClose(conn: Conn): Promise<void> {

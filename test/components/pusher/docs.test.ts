@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { pusherOptionsSchema } from '../../../src/components/pusher/options.js'
 import { configSchema } from '../../../src/config/schema.js'
-import { closeAction, closesConnection, hubChannelOf, parsePusherChannel, pusherAppDefaults, PusherCode, SubscriptionStatus } from '../../../src/protocol/pusher/index.js'
+import { closeAction, closesConnection, hubChannelOf, parsePusherChannel, pusherAppDefaults, PusherCode, SubscriptionStatus, webhookEventNames } from '../../../src/protocol/pusher/index.js'
 
 const docs = readFileSync(new URL('../../../docs/pusher.md', import.meta.url), 'utf8')
 
@@ -59,6 +59,11 @@ describe('docs/pusher.md', () => {
       assert.ok(channel !== undefined, name)
       assert.equal(hubChannelOf('pusher-12345', channel), hub, name)
     }
+  })
+
+  it('lists every webhook event', () => {
+    const rows = table('## Webhooks')
+    assert.deepEqual([...rows.keys()].sort(), [...webhookEventNames].sort())
   })
 
   it('its config example is a valid config file', () => {
