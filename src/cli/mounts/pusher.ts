@@ -49,6 +49,8 @@ export function pusherMount(context: PusherMountContext): void {
     path: pusher.path,
     activityTimeoutSeconds: pusher.activityTimeoutSeconds,
     pongTimeoutMs: pusher.pongTimeoutMs,
+    maxMessagesPerSecond: pusher.maxMessagesPerSecond,
+    messageBurst: pusher.messageBurst,
     maxMessageBytes: pusher.maxMessageBytes,
     allowedOrigins: context.config.allowedOrigins,
     logger,

@@ -14,6 +14,8 @@ export type MountPusherOptions = {
   path?: string
   activityTimeoutSeconds?: number
   pongTimeoutMs?: number
+  maxMessagesPerSecond?: number
+  messageBurst?: number
   /** Largest WebSocket message; larger closes with 1009. Default 65,536. */
   maxMessageBytes?: number
   logger?: Logger
@@ -36,6 +38,8 @@ export function mountPusher(app: App, mount: MountPusherOptions): PusherComponen
     prepare: (text) => app.prepare(text),
     ...(mount.activityTimeoutSeconds === undefined ? {} : { activityTimeoutSeconds: mount.activityTimeoutSeconds }),
     ...(mount.pongTimeoutMs === undefined ? {} : { pongTimeoutMs: mount.pongTimeoutMs }),
+    ...(mount.maxMessagesPerSecond === undefined ? {} : { maxMessagesPerSecond: mount.maxMessagesPerSecond }),
+    ...(mount.messageBurst === undefined ? {} : { messageBurst: mount.messageBurst }),
     ...(mount.logger === undefined ? {} : { logger: mount.logger }),
     ...(mount.webhooks === undefined ? {} : { webhooks: mount.webhooks }),
   })

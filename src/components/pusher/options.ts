@@ -16,6 +16,8 @@ export const pusherDefaults = {
   pongTimeoutMs: 30_000,
   maxMessageBytes: 65_536,
   maxBodyBytes: 262_144,
+  maxMessagesPerSecond: 100,
+  messageBurst: 200,
 } as const
 
 /** Defaults of webhook delivery (`pusher.webhookDelivery`). */
@@ -66,6 +68,10 @@ export const pusherOptionsSchema = z
     pongTimeoutMs: positiveInt().default(pusherDefaults.pongTimeoutMs),
     /** Largest WebSocket message, in bytes; larger messages close the connection with 1009. */
     maxMessageBytes: positiveInt().default(pusherDefaults.maxMessageBytes),
+    /** Messages per second one connection may sustain (token-bucket refill); beyond the burst the connection is closed with 4100. */
+    maxMessagesPerSecond: positiveInt().default(pusherDefaults.maxMessagesPerSecond),
+    /** Messages one connection may send at once (a reconnect subscribes to every channel in one go). */
+    messageBurst: positiveInt().default(pusherDefaults.messageBurst),
     /** Largest REST request body, in bytes; larger is refused with 413. */
     maxBodyBytes: positiveInt().default(pusherDefaults.maxBodyBytes),
     /** How webhooks are batched, debounced and retried. */

@@ -153,3 +153,25 @@ describe('Pusher heartbeat', () => {
     }
   })
 })
+
+describe('Pusher message rate', () => {
+  let server: PusherTestServer
+  before(async () => {
+    server = await startPusherServer({ apps: [app1], maxMessagesPerSecond: 5, messageBurst: 10 })
+  })
+  after(() => server.close())
+
+  it('closes a connection past its message rate with 4100, leaving the others alone', async () => {
+    const calm = await rawClient(rawUrl(server.port, app1.key))
+    await calm.next('pusher:connection_established')
+    const flood = await rawClient(rawUrl(server.port, app1.key))
+    await flood.next('pusher:connection_established')
+    for (let i = 0; i < 30; i++) flood.send({ event: 'pusher:ping', data: {} })
+    assert.equal((await flood.next('pusher:error')).data.code, PusherCode.overCapacity)
+    assert.equal((await flood.closed).code, PusherCode.overCapacity)
+    assert.equal(flood.frames.filter((frame) => frame.event === 'pusher:pong').length, 10)
+    calm.send({ event: 'pusher:ping', data: {} })
+    await calm.next('pusher:pong')
+    calm.ws.close()
+  })
+})

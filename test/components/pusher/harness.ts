@@ -61,6 +61,8 @@ export async function startPusherServer(config: PusherConfigInput = { apps: [app
     path: parsed.path,
     activityTimeoutSeconds: parsed.activityTimeoutSeconds,
     pongTimeoutMs: parsed.pongTimeoutMs,
+    maxMessagesPerSecond: parsed.maxMessagesPerSecond,
+    messageBurst: parsed.messageBurst,
     maxMessageBytes: parsed.maxMessageBytes,
     allowedOrigins: ['*'],
   })
