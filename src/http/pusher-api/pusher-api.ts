@@ -6,7 +6,7 @@
  * answer `{"error": message}`; see docs/pusher.md.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { PeerError } from '../../errors.js'
+import { ErrorReason, PeerError } from '../../errors.js'
 import type { Logger } from '../../logger.js'
 import type { PusherApp, PusherApps } from '../../protocol/pusher/index.js'
 import { BodyTooLargeError, readBody, RequestAbortedError } from '../../server/read-body.js'
@@ -132,7 +132,7 @@ export function createPusherApiHandler(options: PusherApiOptions): HttpHandler {
       sendJson(res, 200, await found.route.run({ app, params, body, match: found.match, actions }))
     } catch (error) {
       if (error instanceof ApiRefusal) return refuse(res, error.status, error.message)
-      if (error instanceof PeerError) return refuse(res, 400, error.message)
+      if (error instanceof PeerError) return refuse(res, error.reason === ErrorReason.limitExceeded ? 413 : 400, error.message)
       options.logger.error({ err: error, path: fullPath }, 'Pusher REST API call failed')
       return refuse(res, 500, 'internal error')
     }

@@ -84,3 +84,22 @@ describe('Pusher channel limits and encrypted channels', () => {
     raw.ws.close()
   })
 })
+
+describe('Pusher channels per connection', () => {
+  it('refuses a subscription past channels.maxChannelsPerConnection with status 403', async () => {
+    const server = await startPusherServer({ apps: [small] })
+    try {
+      const raw = await rawClient(rawUrl(server.port, small.key))
+      await raw.next('pusher:connection_established')
+      for (let i = 0; i < 128; i++) raw.send({ event: 'pusher:subscribe', data: { channel: `c-${i}` } })
+      for (let i = 0; i < 128; i++) await raw.next('pusher_internal:subscription_succeeded')
+      raw.send({ event: 'pusher:subscribe', data: { channel: 'one-too-many' } })
+      const refused = await raw.next('pusher:subscription_error')
+      assert.equal(refused.channel, 'one-too-many')
+      assert.equal(refused.data.status, 403)
+      raw.ws.close()
+    } finally {
+      await server.close()
+    }
+  })
+})
