@@ -40,7 +40,7 @@ export type PusherTestServer = {
 /** Webhook delivery outcomes of a test server. */
 export type WebhookCounts = { delivered: number; failed: number; dropped: number }
 
-export async function startPusherServer(config: PusherConfigInput = { apps: [app1, app2] }): Promise<PusherTestServer> {
+export async function startPusherServer(config: PusherConfigInput = { apps: [app1, app2] }, appOptions: { maxBufferedBytes?: number } = {}): Promise<PusherTestServer> {
   const counts: WebhookCounts = { delivered: 0, failed: 0, dropped: 0 }
   const metrics: WebhookMetrics = {
     delivered: (n) => (counts.delivered += n),
@@ -52,7 +52,7 @@ export async function startPusherServer(config: PusherConfigInput = { apps: [app
   const engine = createMemoryEngine()
   const hub = new Hub(engine, withPusherNamespaces({}, [...apps.all()]), silentLogger)
   await hub.start()
-  const app = new App({ port: 0, keepaliveIntervalMs: 0 })
+  const app = new App({ port: 0, keepaliveIntervalMs: 0, ...appOptions })
   const webhooks = new PusherWebhooks(hub, apps, parsed.webhookDelivery, silentLogger, metrics)
   const component = mountPusher(app, {
     webhooks,
