@@ -28,7 +28,7 @@ export const PusherCode = {
   unauthorized: 4009,
   /** The outgoing queue passed the route's `maxBufferedBytes` (slow consumer), or the peer sent more than its message rate. Back off, then reconnect. */
   overCapacity: 4100,
-  /** The server is shutting down. Reconnect at once (to another node). */
+  /** Reconnect now: `PusherComponent.shutdown()`, or a lost stream. pusher-js reconnects at once (to another node). */
   reconnect: 4200,
   /** No reply to the server's `pusher:ping` within `pongTimeoutMs`. Reconnect at once. */
   pongTimeout: 4201,

@@ -32,6 +32,11 @@ describe('Pusher connection', () => {
   })
 
   it('a wrong key gets 4001 and pusher-js does not reconnect', async () => {
+    const accepted = async () => {
+      const values = (await server.app.registry.getSingleMetric('sprocket_connections_total')?.get())?.values ?? []
+      return values.reduce((sum, value) => sum + value.value, 0)
+    }
+    const before = await accepted()
     const client = pusherClient(server.port, { key: 'no-such-key' })
     const states: string[] = []
     client.connection.bind('state_change', ({ current }: { current: string }) => states.push(current))
@@ -42,6 +47,7 @@ describe('Pusher connection', () => {
       // The first attempt started in the constructor; none follows it.
       assert.deepEqual(states.filter((state) => state === 'connecting'), [], `no second attempt: ${states.join(',')}`)
       assert.equal(client.connection.state, 'disconnected')
+      assert.equal((await accepted()) - before, 1, 'one WebSocket connection reached the server')
     } finally {
       client.disconnect()
     }
