@@ -15,7 +15,7 @@ import { parseChannelsOptions, type ChannelsOptions, type ChannelsOptionsInput }
 import { PresenceTracker } from './presence.js'
 import { readSubscribePosition } from './recovery.js'
 import { Seat, SubscriptionRegistry } from './subscriptions.js'
-import type { Actor, FrameEncoder, HubApi, HubStats, PublishRequest, SubscribeRequest, SubscribeResult, Subscriber } from './types.js'
+import type { Actor, FrameEncoder, HubApi, HubObserver, HubStats, PublishRequest, SubscribeRequest, SubscribeResult, Subscriber } from './types.js'
 
 /**
  * The hub of one node: channel policy, local subscriptions, fan-out, presence, history and
@@ -38,6 +38,7 @@ export class Hub implements HubApi {
   readonly #engineSubs: EngineSubscriptions
   readonly #presence: PresenceTracker
   readonly #controlHandlers = new Map<string, Set<(message: ControlMessage) => void>>()
+  readonly #observers = new Set<HubObserver>()
   #closed = false
 
   /** `options` is the `channels` config section, parsed or not (defaults fill what is missing). */
@@ -48,7 +49,9 @@ export class Hub implements HubApi {
     this.#resolver = new ChannelOptionsResolver(this.options)
     this.#fanout = new Fanout(this.#registry, this.#encoders, this.options.maxPendingEvents, logger)
     this.#engineSubs = new EngineSubscriptions(engine, logger)
-    this.#presence = new PresenceTracker(engine, this.options.presenceTtlMs, logger, this.options.leaveDebounceMs)
+    this.#presence = new PresenceTracker(engine, this.options.presenceTtlMs, logger, this.options.leaveDebounceMs, (type, channel, info) => {
+      this.#notify(type === 'join' ? 'onJoin' : 'onLeave', (observer) => (type === 'join' ? observer.onJoin?.(channel, info) : observer.onLeave?.(channel, info)))
+    })
   }
 
   /** Starts the engine with this hub as its handler. Call once. */
@@ -81,7 +84,7 @@ export class Hub implements HubApi {
     }
     const { options } = resolved
     const seat = new Seat(subscriber, channel, request.info, options)
-    this.#registry.add(seat)
+    if (this.#registry.add(seat)) this.#notify('onOccupied', (observer) => observer.onOccupied?.(channel))
     let joined = false
     try {
       await this.#engineSubs.acquire(channel)
@@ -238,6 +241,23 @@ export class Hub implements HubApi {
     await this.#engine.publishControl(message)
   }
 
+  observe(observer: HubObserver): () => void {
+    this.#observers.add(observer)
+    return () => {
+      this.#observers.delete(observer)
+    }
+  }
+
+  #notify(what: keyof HubObserver, call: (observer: HubObserver) => void): void {
+    for (const observer of this.#observers) {
+      try {
+        call(observer)
+      } catch (error) {
+        this.#logger.error({ err: error, callback: what }, 'hub observer threw')
+      }
+    }
+  }
+
   onControl(kind: string, handler: (message: ControlMessage) => void): () => void {
     let handlers = this.#controlHandlers.get(kind)
     if (handlers === undefined) {
@@ -335,7 +355,10 @@ export class Hub implements HubApi {
     const last = this.#registry.remove(seat)
     seat.held = undefined
     seat.live = false
-    if (last) this.#engineSubs.release(seat.channel)
+    if (last) {
+      this.#engineSubs.release(seat.channel)
+      this.#notify('onVacated', (observer) => observer.onVacated?.(seat.channel))
+    }
     if (seat.presenceAdded) {
       seat.presenceAdded = false
       await this.#presence.leave(seat.channel, seat.info, announceLeave && seat.options.joinLeave)

@@ -34,11 +34,21 @@ export class PresenceTracker {
   #timer: NodeJS.Timeout | undefined
   #refreshing = false
 
-  constructor(engine: Engine, ttlMs: number, logger: Logger, leaveDebounceMs = 0) {
+  readonly #announced: (type: 'join' | 'leave', channel: string, info: ClientInfo) => void
+
+  /** `announced` is told of every join and leave this node publishes, after it is published. */
+  constructor(
+    engine: Engine,
+    ttlMs: number,
+    logger: Logger,
+    leaveDebounceMs = 0,
+    announced: (type: 'join' | 'leave', channel: string, info: ClientInfo) => void = () => {},
+  ) {
     this.#engine = engine
     this.#ttlMs = ttlMs
     this.#logger = logger
     this.#leaveDebounceMs = leaveDebounceMs
+    this.#announced = announced
   }
 
   /** Entries this node keeps alive. */
@@ -62,7 +72,10 @@ export class PresenceTracker {
         if (fresh) this.#forget(channel, info)
         throw error
       }
-      if (first) await this.#engine.publishJoin(channel, info)
+      if (first) {
+        await this.#engine.publishJoin(channel, info)
+        this.#announced('join', channel, info)
+      }
     })
   }
 
@@ -72,7 +85,7 @@ export class PresenceTracker {
       this.#forget(channel, info)
       await this.#engine.removePresence(channel, info.client)
       if (!announce || (await this.#userPresent(channel, info))) return
-      if (this.#leaveDebounceMs <= 0) return this.#engine.publishLeave(channel, info)
+      if (this.#leaveDebounceMs <= 0) return this.#publishLeave(channel, info)
       this.#cancelPendingLeave(channel, info)
       const timer = setTimeout(() => void this.#publishPendingLeave(channel, info), this.#leaveDebounceMs)
       timer.unref()
@@ -89,9 +102,14 @@ export class PresenceTracker {
     const pending = [...this.#pendingLeaves.values()]
     for (const { timer } of pending) clearTimeout(timer)
     this.#pendingLeaves.clear()
-    const results = await Promise.allSettled(pending.map(({ channel, info }) => this.#engine.publishLeave(channel, info)))
+    const results = await Promise.allSettled(pending.map(({ channel, info }) => this.#publishLeave(channel, info)))
     const failed = results.filter((result) => result.status === 'rejected').length
     if (failed > 0) this.#logger.warn({ failed, total: pending.length }, 'leave announcements failed at close')
+  }
+
+  async #publishLeave(channel: string, info: ClientInfo): Promise<void> {
+    await this.#engine.publishLeave(channel, info)
+    this.#announced('leave', channel, info)
   }
 
   /** True when a debounced leave of this member was waiting (it is now dropped). */
@@ -109,7 +127,7 @@ export class PresenceTracker {
       const key = memberKey(channel, info)
       if (this.#pendingLeaves.get(key)?.info !== info) return
       this.#pendingLeaves.delete(key)
-      if (!(await this.#userPresent(channel, info))) await this.#engine.publishLeave(channel, info)
+      if (!(await this.#userPresent(channel, info))) await this.#publishLeave(channel, info)
     }).catch((error: unknown) => this.#logger.warn({ err: error, channel }, 'debounced leave announcement failed'))
   }
 

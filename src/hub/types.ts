@@ -45,6 +45,23 @@ export interface Subscriber<Frame = unknown> {
   onStreamLost?(channel: string): void
 }
 
+/**
+ * Watches what this node's hub does to channels, for features that report it (webhooks). Every
+ * callback is optional, called synchronously, and must not throw (what it throws is logged and
+ * ignored).
+ * - `onOccupied` / `onVacated`: the channel got its first local subscriber / lost its last one.
+ *   Per node: with several nodes, each reports its own subscribers.
+ * - `onJoin` / `onLeave`: this node announced a user's join (their first connection on the
+ *   channel, across nodes) or leave (their last); only on channels with `joinLeave`. A join or
+ *   leave is reported by the one node that announced it.
+ */
+export type HubObserver = {
+  onOccupied?(channel: string): void
+  onVacated?(channel: string): void
+  onJoin?(channel: string, info: ClientInfo): void
+  onLeave?(channel: string, info: ClientInfo): void
+}
+
 /** Who is asking: policy checks use it. `undefined` means the server itself (HTTP API, RPC code). */
 export type Actor = { userId: string; clientId: string }
 
@@ -151,6 +168,9 @@ export interface HubApi {
    * namespace.
    */
   channelOptions(channel: string): ChannelOptions
+
+  /** Adds an observer (see `HubObserver`); returns a function that removes it. */
+  observe(observer: HubObserver): () => void
 
   /** Sends a control message to every node's hub (this one included). */
   broadcastControl(message: ControlMessage): Promise<void>

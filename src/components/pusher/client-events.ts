@@ -5,12 +5,12 @@
  * delivery), with the sender's `user_id` on presence channels.
  */
 import { ErrorReason, PeerError } from '../../errors.js'
-import type { HubApi } from '../../hub/types.js'
 import { allowsClientEvents, PusherCode, toHubPayload } from '../../protocol/pusher/index.js'
+import type { PusherDeps } from './handle-message.js'
 import type { PusherSession } from './session.js'
 
 /** Relays one client event, or answers `pusher:error` 4301 / 4302. */
-export async function relayClientEvent(hub: HubApi, session: PusherSession, event: string, name: string, data: string, nowMs: number): Promise<void> {
+export async function relayClientEvent({ hub, webhooks }: PusherDeps, session: PusherSession, event: string, name: string, data: string, nowMs: number): Promise<void> {
   if (!session.app.enableClientMessages) {
     session.error(PusherCode.clientEventRejected, 'client events are disabled for this app')
     return
@@ -30,6 +30,7 @@ export async function relayClientEvent(hub: HubApi, session: PusherSession, even
   }
   try {
     await hub.publish(entry.hubChannel, { ...toHubPayload(event, data), info: { client: session.socketId, user: entry.presenceUser ?? '' } })
+    webhooks?.clientEvent(session.app, name, event, data, session.socketId, entry.presenceUser)
   } catch (error) {
     if (!(error instanceof PeerError)) throw error
     const code = error.reason === ErrorReason.limitExceeded ? PusherCode.messageTooLarge : PusherCode.clientEventRejected

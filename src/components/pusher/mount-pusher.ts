@@ -5,6 +5,7 @@ import { PusherCode, type PusherApps } from '../../protocol/pusher/index.js'
 import type { App } from '../../server/app.js'
 import { pusherDefaults } from './options.js'
 import { PusherComponent } from './pusher-component.js'
+import type { PusherWebhooks } from './webhooks/pusher-webhooks.js'
 
 export type MountPusherOptions = {
   hub: HubApi
@@ -13,9 +14,13 @@ export type MountPusherOptions = {
   path?: string
   activityTimeoutSeconds?: number
   pongTimeoutMs?: number
+  maxMessagesPerSecond?: number
+  messageBurst?: number
   /** Largest WebSocket message; larger closes with 1009. Default 65,536. */
   maxMessageBytes?: number
   logger?: Logger
+  /** The apps' webhooks (see `PusherWebhooks`); the caller closes them. */
+  webhooks?: PusherWebhooks
   /** Origin allow-list for the route (see `App.route`). Default: the App's default (same host). */
   allowedOrigins?: readonly string[]
 }
@@ -33,7 +38,10 @@ export function mountPusher(app: App, mount: MountPusherOptions): PusherComponen
     prepare: (text) => app.prepare(text),
     ...(mount.activityTimeoutSeconds === undefined ? {} : { activityTimeoutSeconds: mount.activityTimeoutSeconds }),
     ...(mount.pongTimeoutMs === undefined ? {} : { pongTimeoutMs: mount.pongTimeoutMs }),
+    ...(mount.maxMessagesPerSecond === undefined ? {} : { maxMessagesPerSecond: mount.maxMessagesPerSecond }),
+    ...(mount.messageBurst === undefined ? {} : { messageBurst: mount.messageBurst }),
     ...(mount.logger === undefined ? {} : { logger: mount.logger }),
+    ...(mount.webhooks === undefined ? {} : { webhooks: mount.webhooks }),
   })
   app.route(`${path}/app/*`, component, mount.allowedOrigins, {
     maxMessageBytes: mount.maxMessageBytes ?? pusherDefaults.maxMessageBytes,

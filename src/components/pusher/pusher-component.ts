@@ -18,11 +18,12 @@ import {
 import { prepareMessage } from '../../server/prepared-message.js'
 import type { Component, Conn, PreparedMessage } from '../../server/types.js'
 import { PusherFrameEncoder, pusherFormat } from './frame-encoder.js'
-import { handleMessage } from './handle-message.js'
+import { handleMessage, type PusherDeps } from './handle-message.js'
 import { checkHandshake } from './handshake.js'
 import { Heartbeat } from './heartbeat.js'
 import { pusherDefaults } from './options.js'
 import { PusherSession } from './session.js'
+import type { PusherWebhooks } from './webhooks/pusher-webhooks.js'
 
 export type PusherComponentOptions = {
   hub: HubApi
@@ -33,9 +34,15 @@ export type PusherComponentOptions = {
   activityTimeoutSeconds?: number
   /** Default 30,000. */
   pongTimeoutMs?: number
+  /** Default 100. */
+  maxMessagesPerSecond?: number
+  /** Default 200. */
+  messageBurst?: number
   logger?: Logger
   /** Frames a push once for many connections. Default: the server's `prepareMessage`. */
   prepare?: (text: string) => PreparedMessage
+  /** The apps' webhooks (client events and cache misses are reported to it). */
+  webhooks?: PusherWebhooks
 }
 
 const textDecoder = new TextDecoder()
@@ -43,14 +50,17 @@ const textDecoder = new TextDecoder()
 /**
  * Pusher Channels protocol v7. Registers its wire format on the hub when constructed. Per
  * connection: the handshake checks (4001, 4003, 4004, 4005–4008, each an error event and a close
- * with the same code), `pusher:connection_established`, then messages decoded at the boundary
- * (4300 / 4302 answered, never closed) and run by `handleMessage`.
+ * with the same code), `pusher:connection_established`, then messages counted against the
+ * connection's message rate (past it: close 4100), decoded at the boundary (4300 / 4302
+ * answered, never closed) and run by `handleMessage`.
  */
 export class PusherComponent implements Component {
   readonly #hub: HubApi
+  readonly #deps: PusherDeps
   readonly #apps: PusherApps
   readonly #path: string
   readonly #activityTimeoutSeconds: number
+  readonly #messageRate: { perSecond: number; burst: number }
   readonly #logger: Logger
   readonly #sessions = new Map<Conn, PusherSession>()
   readonly #perApp = new Map<string, number>()
@@ -60,10 +70,15 @@ export class PusherComponent implements Component {
 
   constructor(options: PusherComponentOptions) {
     this.#hub = options.hub
+    this.#deps = { hub: options.hub, webhooks: options.webhooks }
     this.#apps = options.apps
     this.#path = options.path ?? pusherDefaults.path
     this.#activityTimeoutSeconds = options.activityTimeoutSeconds ?? pusherDefaults.activityTimeoutSeconds
     this.#logger = options.logger ?? silentLogger
+    this.#messageRate = {
+      perSecond: options.maxMessagesPerSecond ?? pusherDefaults.maxMessagesPerSecond,
+      burst: options.messageBurst ?? pusherDefaults.messageBurst,
+    }
     options.hub.registerFormat(pusherFormat, new PusherFrameEncoder(options.prepare ?? prepareMessage))
     this.#heartbeat = new Heartbeat(() => this.#sessions.values(), this.#activityTimeoutSeconds, options.pongTimeoutMs ?? pusherDefaults.pongTimeoutMs)
     this.#heartbeat.start()
@@ -98,7 +113,7 @@ export class PusherComponent implements Component {
       return
     }
     this.#perApp.set(app.id, count + 1)
-    const session = new PusherSession(conn, app, this.#ids.next(), Date.now())
+    const session = new PusherSession(conn, app, this.#ids.next(), Date.now(), this.#messageRate)
     this.#sessions.set(conn, session)
     session.send(encodeConnectionEstablished(session.socketId, this.#activityTimeoutSeconds))
   }
@@ -108,6 +123,10 @@ export class PusherComponent implements Component {
     if (session === undefined) return
     const now = Date.now()
     session.seen(now)
+    if (!session.messages.take(now)) {
+      session.error(PusherCode.overCapacity, `more than ${this.#messageRate.perSecond} messages per second`, true)
+      return
+    }
     let message
     try {
       message = decodeClientMessage(typeof data === 'string' ? data : textDecoder.decode(data), session.app)
@@ -116,7 +135,7 @@ export class PusherComponent implements Component {
       session.error(error.code, error.message)
       return
     }
-    await handleMessage(this.#hub, session, message, now)
+    await handleMessage(this.#deps, session, message, now)
   }
 
   async onClose(conn: Conn): Promise<void> {

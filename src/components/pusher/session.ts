@@ -29,6 +29,8 @@ export class PusherSession implements Subscriber<PreparedMessage> {
   /** Presence user per hub channel, to skip this user's own member events. */
   readonly #presenceUsers = new Map<string, string>()
   readonly clientEvents: TokenBucket
+  /** Every message the peer sends spends one token. */
+  readonly messages: TokenBucket
   /** The user of a valid `pusher:signin`. */
   signedInUser: string | undefined
   /** When the peer last sent anything. */
@@ -36,12 +38,13 @@ export class PusherSession implements Subscriber<PreparedMessage> {
   /** When the server's `pusher:ping` went out; undefined when none is pending. */
   pingSentAtMs: number | undefined
 
-  constructor(conn: Conn, app: PusherApp, socketId: string, nowMs: number) {
+  constructor(conn: Conn, app: PusherApp, socketId: string, nowMs: number, messageRate: { perSecond: number; burst: number }) {
     this.conn = conn
     this.app = app
     this.clientId = socketId
     this.lastSeenMs = nowMs
     this.clientEvents = new TokenBucket(app.maxClientEventsPerSecond, app.maxClientEventsPerSecond, nowMs)
+    this.messages = new TokenBucket(messageRate.perSecond, messageRate.burst, nowMs)
   }
 
   get socketId(): string {

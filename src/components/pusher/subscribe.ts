@@ -20,6 +20,7 @@ import {
   type PresenceRoster,
   type PusherChannel,
 } from '../../protocol/pusher/index.js'
+import type { PusherDeps } from './handle-message.js'
 import type { PusherSession, SessionChannel } from './session.js'
 
 type Refusal = { type: string; error: string; status: number }
@@ -97,10 +98,11 @@ async function checkPresenceLimit(hub: HubApi, session: PusherSession, hubChanne
  * which are held until `activate()`), or `pusher:cache_miss`. An event newer than the subscribe
  * position is not replayed: it is among the held live events already.
  */
-async function replayCached(hub: HubApi, session: PusherSession, name: string, hubChannel: string, offset: number): Promise<void> {
+async function replayCached({ hub, webhooks }: PusherDeps, session: PusherSession, name: string, hubChannel: string, offset: number): Promise<void> {
   const last = (await hub.history(hubChannel, { limit: 1, reverse: true })).publications[0]
   if (last === undefined) {
     session.send(encodeCacheMiss(name))
+    webhooks?.cacheMiss(session.app, name)
     return
   }
   if (last.offset > offset) return
@@ -114,7 +116,8 @@ async function replayCached(hub: HubApi, session: PusherSession, name: string, h
  * on that channel; the connection stays open. Engine failures propagate (the one catch closes
  * the connection with 1011).
  */
-export async function subscribe(hub: HubApi, session: PusherSession, name: string, auth: string | undefined, channelData: string | undefined): Promise<void> {
+export async function subscribe(deps: PusherDeps, session: PusherSession, name: string, auth: string | undefined, channelData: string | undefined): Promise<void> {
+  const { hub } = deps
   let entry: SessionChannel | undefined
   try {
     const channel = parsePusherChannel(name)
@@ -136,7 +139,7 @@ export async function subscribe(hub: HubApi, session: PusherSession, name: strin
     }
     const roster = member === undefined ? undefined : await rosterOf(hub, hubChannel)
     session.send(encodeSubscriptionSucceeded(name, roster))
-    if (channel.cache) await replayCached(hub, session, name, hubChannel, result.position.offset)
+    if (channel.cache) await replayCached(deps, session, name, hubChannel, result.position.offset)
     entry.ready = true
     result.activate()
   } catch (error) {

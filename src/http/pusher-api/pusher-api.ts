@@ -132,7 +132,7 @@ export function createPusherApiHandler(options: PusherApiOptions): HttpHandler {
       sendJson(res, 200, await found.route.run({ app, params, body, match: found.match, actions }))
     } catch (error) {
       if (error instanceof ApiRefusal) return refuse(res, error.status, error.message)
-      if (error instanceof PeerError) return refuse(res, error.reason === ErrorReason.unavailable ? 503 : 400, error.message)
+      if (error instanceof PeerError) return refuse(res, restStatusOf(error.reason), error.message)
       options.logger.error({ err: error, path: fullPath }, 'Pusher REST API call failed')
       return refuse(res, 500, 'internal error')
     }
@@ -142,4 +142,11 @@ export function createPusherApiHandler(options: PusherApiOptions): HttpHandler {
 /** Mounts the REST API on `[path]/apps/*`. */
 export function mountPusherApi(app: HttpMountable, options: PusherApiOptions): void {
   app.mount(`${options.path ?? ''}/apps/*`, createPusherApiHandler(options))
+}
+
+/** The REST status of a neutral refusal: the backend unreachable is 503, a limit 413, the rest the request's fault. */
+function restStatusOf(reason: ErrorReason): number {
+  if (reason === ErrorReason.unavailable) return 503
+  if (reason === ErrorReason.limitExceeded) return 413
+  return 400
 }

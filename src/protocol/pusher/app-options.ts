@@ -4,6 +4,7 @@
  * API read apps through `PusherApps`.
  */
 import { z } from 'zod'
+import { webhookEventNames } from './webhook.js'
 
 /** Defaults of one app's settings — the one place they are written. Listed in docs/pusher.md and docs/config.md. */
 export const pusherAppDefaults = {
@@ -28,6 +29,15 @@ const idPattern = /^[-a-zA-Z0-9_]{1,40}$/
 const keyPattern = /^[-a-zA-Z0-9_.]{1,128}$/
 /** Short enough for `<namespace>-presence-cache` to stay within the hub's 64 characters. */
 const namespacePattern = /^[-a-zA-Z0-9_]{2,49}$/
+
+/** One webhook of an app: where to POST, and which events (default: all). */
+export const pusherWebhookSchema = z.strictObject({
+  /** An http or https URL. */
+  url: z.url({ protocol: /^https?$/ }),
+  /** Events to send; default all six. */
+  events: z.array(z.enum(webhookEventNames)).min(1).optional(),
+})
+export type PusherWebhookConfig = z.output<typeof pusherWebhookSchema>
 
 /** One Pusher app. */
 export const pusherAppSchema = z.strictObject({
@@ -57,6 +67,8 @@ export const pusherAppSchema = z.strictObject({
   maxEventChannels: positiveInt().default(pusherAppDefaults.maxEventChannels),
   /** Events one `batch_events` call may carry; more is refused with 400. */
   maxBatchEvents: positiveInt().default(pusherAppDefaults.maxBatchEvents),
+  /** Webhooks: `channel_occupied`, `channel_vacated`, `member_added`, `member_removed`, `client_event`, `cache_miss`. */
+  webhooks: z.array(pusherWebhookSchema).max(10).default([]),
   /** How long a cache channel keeps its last event, in seconds. */
   cacheTtlSeconds: positiveInt().default(pusherAppDefaults.cacheTtlSeconds),
   /**

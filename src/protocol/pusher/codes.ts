@@ -26,9 +26,9 @@ export const PusherCode = {
   noProtocol: 4008,
   /** A `pusher:signin` with a wrong signature or bad `user_data`, or the app terminated the user's connections (REST `terminate_connections`). Refused. */
   unauthorized: 4009,
-  /** The outgoing queue passed the route's `maxBufferedBytes` (slow consumer). Back off, then reconnect. */
+  /** The outgoing queue passed the route's `maxBufferedBytes` (slow consumer), or the peer sent more than its message rate. Back off, then reconnect. */
   overCapacity: 4100,
-  /** The server is shutting down. Reconnect at once (to another node). */
+  /** Reconnect now: `PusherComponent.shutdown()`, or a lost stream. pusher-js reconnects at once (to another node). */
   reconnect: 4200,
   /** No reply to the server's `pusher:ping` within `pongTimeoutMs`. Reconnect at once. */
   pongTimeout: 4201,

@@ -27,6 +27,8 @@ describe('sprocket serve mounts the Pusher protocol from the pusher section', ()
       const got = nextEvent(channel, 'tick')
       await sdk(server.port, { id: '4242', key: 'env-key', secret: 'env-secret' }).trigger('updates', 'tick', { n: 1 })
       assert.deepEqual((await got).data, { n: 1 })
+      const metrics = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text()
+      assert.match(metrics, /sprocket_pusher_webhook_events_total/)
     } finally {
       client.disconnect()
       await server.close(1000)

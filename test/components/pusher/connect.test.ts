@@ -32,6 +32,11 @@ describe('Pusher connection', () => {
   })
 
   it('a wrong key gets 4001 and pusher-js does not reconnect', async () => {
+    const accepted = async () => {
+      const values = (await server.app.registry.getSingleMetric('sprocket_connections_total')?.get())?.values ?? []
+      return values.reduce((sum, value) => sum + value.value, 0)
+    }
+    const before = await accepted()
     const client = pusherClient(server.port, { key: 'no-such-key' })
     const states: string[] = []
     client.connection.bind('state_change', ({ current }: { current: string }) => states.push(current))
@@ -42,6 +47,7 @@ describe('Pusher connection', () => {
       // The first attempt started in the constructor; none follows it.
       assert.deepEqual(states.filter((state) => state === 'connecting'), [], `no second attempt: ${states.join(',')}`)
       assert.equal(client.connection.state, 'disconnected')
+      assert.equal((await accepted()) - before, 1, 'one WebSocket connection reached the server')
     } finally {
       client.disconnect()
     }
@@ -151,5 +157,27 @@ describe('Pusher heartbeat', () => {
     } finally {
       client.disconnect()
     }
+  })
+})
+
+describe('Pusher message rate', () => {
+  let server: PusherTestServer
+  before(async () => {
+    server = await startPusherServer({ apps: [app1], maxMessagesPerSecond: 5, messageBurst: 10 })
+  })
+  after(() => server.close())
+
+  it('closes a connection past its message rate with 4100, leaving the others alone', async () => {
+    const calm = await rawClient(rawUrl(server.port, app1.key))
+    await calm.next('pusher:connection_established')
+    const flood = await rawClient(rawUrl(server.port, app1.key))
+    await flood.next('pusher:connection_established')
+    for (let i = 0; i < 30; i++) flood.send({ event: 'pusher:ping', data: {} })
+    assert.equal((await flood.next('pusher:error')).data.code, PusherCode.overCapacity)
+    assert.equal((await flood.closed).code, PusherCode.overCapacity)
+    assert.equal(flood.frames.filter((frame) => frame.event === 'pusher:pong').length, 10)
+    calm.send({ event: 'pusher:ping', data: {} })
+    await calm.next('pusher:pong')
+    calm.ws.close()
   })
 })

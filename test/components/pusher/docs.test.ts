@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { pusherOptionsSchema } from '../../../src/components/pusher/options.js'
 import { configSchema } from '../../../src/config/schema.js'
-import { closeAction, closesConnection, hubChannelOf, parsePusherChannel, pusherAppDefaults, PusherCode, SubscriptionStatus } from '../../../src/protocol/pusher/index.js'
+import { envBindings } from '../../../src/config/env-bindings.js'
+import { closeAction, closesConnection, hubChannelOf, parsePusherChannel, pusherAppDefaults, PusherCode, SubscriptionStatus, webhookEventNames } from '../../../src/protocol/pusher/index.js'
 
 const docs = readFileSync(new URL('../../../docs/pusher.md', import.meta.url), 'utf8')
 
@@ -26,6 +27,16 @@ function table(heading: string): Map<string, string[]> {
   }
   return rows
 }
+
+describe('docs/integrations/laravel.md', () => {
+  it('names only environment variables Sprocket reads', () => {
+    const page = readFileSync(new URL('../../../docs/integrations/laravel.md', import.meta.url), 'utf8')
+    const named = [...page.matchAll(/\b(SPROCKET_[A-Z_]+)=/g)].map((match) => match[1])
+    assert.ok(named.length >= 4)
+    const known = new Set(envBindings.map((binding) => binding.name))
+    for (const name of named) assert.ok(known.has(name ?? ''), `${name} is read by Sprocket`)
+  })
+})
 
 describe('docs/pusher.md', () => {
   it('lists every pusher:error code, whether it closes, and what pusher-js does', () => {
@@ -59,6 +70,11 @@ describe('docs/pusher.md', () => {
       assert.ok(channel !== undefined, name)
       assert.equal(hubChannelOf('pusher-12345', channel), hub, name)
     }
+  })
+
+  it('lists every webhook event', () => {
+    const rows = table('## Webhooks')
+    assert.deepEqual([...rows.keys()].sort(), [...webhookEventNames].sort())
   })
 
   it('its config example is a valid config file', () => {

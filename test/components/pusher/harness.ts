@@ -12,7 +12,7 @@ import { createMemoryEngine } from '../../../src/engine/memory/memory-engine.js'
 import { Hub } from '../../../src/hub/hub.js'
 import { silentLogger } from '../../../src/logger.js'
 import { mountCentrifuge } from '../../../src/components/centrifuge/mount-centrifuge.js'
-import { mountPusher, pusherAppsOf, parsePusherOptions, withPusherNamespaces, type PusherComponent, type PusherConfigInput } from '../../../src/components/pusher/index.js'
+import { mountPusher, PusherWebhooks, type WebhookMetrics, pusherAppsOf, parsePusherOptions, withPusherNamespaces, type PusherComponent, type PusherConfigInput } from '../../../src/components/pusher/index.js'
 import { PusherApps } from '../../../src/protocol/pusher/index.js'
 import { App } from '../../../src/server/app.js'
 import { mountServerApi } from '../../../src/http/centrifuge-api/server-api.js'
@@ -32,23 +32,37 @@ export type PusherTestServer = {
   hub: Hub
   component: PusherComponent
   apps: PusherApps
+  webhookCounts: WebhookCounts
   port: number
   close(): Promise<void>
 }
 
-export async function startPusherServer(config: PusherConfigInput = { apps: [app1, app2] }): Promise<PusherTestServer> {
+/** Webhook delivery outcomes of a test server. */
+export type WebhookCounts = { delivered: number; failed: number; dropped: number }
+
+export async function startPusherServer(config: PusherConfigInput = { apps: [app1, app2] }, appOptions: { maxBufferedBytes?: number } = {}): Promise<PusherTestServer> {
+  const counts: WebhookCounts = { delivered: 0, failed: 0, dropped: 0 }
+  const metrics: WebhookMetrics = {
+    delivered: (n) => (counts.delivered += n),
+    failed: (n) => (counts.failed += n),
+    dropped: (n) => (counts.dropped += n),
+  }
   const parsed = parsePusherOptions(config)
   const apps = new PusherApps(pusherAppsOf(parsed))
   const engine = createMemoryEngine()
   const hub = new Hub(engine, withPusherNamespaces({}, [...apps.all()]), silentLogger)
   await hub.start()
-  const app = new App({ port: 0, keepaliveIntervalMs: 0 })
+  const app = new App({ port: 0, keepaliveIntervalMs: 0, ...appOptions })
+  const webhooks = new PusherWebhooks(hub, apps, parsed.webhookDelivery, silentLogger, metrics)
   const component = mountPusher(app, {
+    webhooks,
     hub,
     apps,
     path: parsed.path,
     activityTimeoutSeconds: parsed.activityTimeoutSeconds,
     pongTimeoutMs: parsed.pongTimeoutMs,
+    maxMessagesPerSecond: parsed.maxMessagesPerSecond,
+    messageBurst: parsed.messageBurst,
     maxMessageBytes: parsed.maxMessageBytes,
     allowedOrigins: ['*'],
   })
@@ -61,9 +75,11 @@ export async function startPusherServer(config: PusherConfigInput = { apps: [app
     hub,
     component,
     apps,
+    webhookCounts: counts,
     port: app.port,
     async close() {
       component.close()
+      webhooks.close()
       centrifuge.close()
       await app.close({ timeoutMs: 1000 })
       await hub.close()

@@ -84,3 +84,54 @@ describe('Pusher channel limits and encrypted channels', () => {
     raw.ws.close()
   })
 })
+
+describe('Pusher channels per connection', () => {
+  it('refuses a subscription past channels.maxChannelsPerConnection with status 403', async () => {
+    const server = await startPusherServer({ apps: [small] })
+    try {
+      const raw = await rawClient(rawUrl(server.port, small.key))
+      await raw.next('pusher:connection_established')
+      for (let i = 0; i < 128; i++) raw.send({ event: 'pusher:subscribe', data: { channel: `c-${i}` } })
+      for (let i = 0; i < 128; i++) await raw.next('pusher_internal:subscription_succeeded')
+      raw.send({ event: 'pusher:subscribe', data: { channel: 'one-too-many' } })
+      const refused = await raw.next('pusher:subscription_error')
+      assert.equal(refused.channel, 'one-too-many')
+      assert.equal(refused.data.status, 403)
+      raw.ws.close()
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+describe('Pusher slow consumers', () => {
+  it('closes a connection whose outgoing queue passes limits.maxBufferedBytes with 4100 (pusher-js backs off)', async () => {
+    const server = await startPusherServer({ apps: [small] }, { maxBufferedBytes: 64 * 1024 })
+    try {
+      const slow = await rawClient(rawUrl(server.port, small.key))
+      await slow.next('pusher:connection_established')
+      slow.send({ event: 'pusher:subscribe', data: { channel: 'firehose' } })
+      await slow.next('pusher_internal:subscription_succeeded')
+      const fast = await rawClient(rawUrl(server.port, small.key))
+      await fast.next('pusher:connection_established')
+      fast.send({ event: 'pusher:subscribe', data: { channel: 'firehose' } })
+      await fast.next('pusher_internal:subscription_succeeded')
+      // The slow client stops reading.
+      ;(slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause()
+      const rest = sdk(server.port, small)
+      const blob = 'x'.repeat(9_000)
+      const slowConsumers = async () => (await server.app.registry.getSingleMetric('sprocket_slow_consumers_total')?.get())?.values[0]?.value ?? 0
+      // Loopback socket buffers take megabytes before the server's own queue grows.
+      for (let i = 0; i < 3000 && (await slowConsumers()) === 0; i++) await rest.trigger('firehose', 'blob', { blob })
+      assert.equal(await slowConsumers(), 1, 'the slow connection was closed')
+      ;(slow.ws as unknown as { _socket: { resume(): void } })._socket.resume()
+      assert.equal((await slow.closed).code, 4100)
+      await fast.next('blob')
+      fast.send({ event: 'pusher:ping' })
+      await fast.next('pusher:pong')
+      fast.ws.close()
+    } finally {
+      await server.close()
+    }
+  })
+})
