@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { RecordingSubscriber, settle, startHub } from './helpers.js'
 
-const options = { namespaces: { room: { presence: true, joinLeave: true } } }
+/** Leaves announced at once, so each case sees them as they happen (the debounce has its own tests). */
+const options = { leaveDebounceMs: 0, namespaces: { room: { presence: true, joinLeave: true } } }
 
 describe('hub observers (what webhooks report)', () => {
   it('reports occupied on the first local subscriber, vacated after the last, joins and leaves per user', async () => {
