@@ -2,7 +2,7 @@
  * Several nodes as one: three `sprocket serve` processes on one Redis (the `redis` engine), with
  * real `centrifuge` clients. Publications made through node C's API reach a client on node A
  * once and in order; a user with connections on two nodes is present once, joins once and
- * leaves once; a control message from one node's API closes a connection on another.
+ * leaves once; `info` lists every node; a control message from one node's API closes a connection on another.
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -169,6 +169,22 @@ describe('three sprocket nodes on one Redis', { skip, timeout: 120_000 }, () => 
     assert.deepEqual(joins.filter((user) => user === 'bob'), ['bob'])
     assert.deepEqual(leaves, ['bob'])
     assert.deepEqual(await api('C', 'presence_stats', { channel: 'room:lobby' }), { num_clients: 1, num_users: 1 })
+  })
+
+  test("the API's info on any node lists all three nodes, with this node's subscriptions", async () => {
+    const watcher = await connect('B', 'counted')
+    await subscribe(watcher, 'feed:counted')
+    let nodesSeen: Array<{ uid: string; num_subs: number }> = []
+    const deadline = Date.now() + 10_000
+    while (Date.now() < deadline) {
+      nodesSeen = (await api('C', 'info', {})).nodes as Array<{ uid: string; num_subs: number }>
+      if (nodesSeen.length === 3) break
+      await sleep(200)
+    }
+    assert.equal(nodesSeen.length, 3)
+    assert.equal(new Set(nodesSeen.map((n) => n.uid)).size, 3)
+    const fromB = (await api('B', 'info', {})).nodes as Array<{ uid: string; num_subs: number }>
+    assert.ok(fromB[0]!.num_subs >= 1, 'node B counts its own subscription')
   })
 
   test("disconnect through node A's API closes the user's connection on node B", async () => {

@@ -1,8 +1,12 @@
-/** `sprocket serve`'s Centrifugo-compatible server HTTP API (`/api/<method>`). */
+/** `sprocket serve`'s Centrifugo-compatible server HTTP API (`/api/<method>`), with the node registry its `info` lists. */
+import { randomUUID } from 'node:crypto'
+import { hostname } from 'node:os'
 import type { ClientAuthOptions } from '../../auth/index.js'
 import { mountServerApi, type ServerApiOptions } from '../../http/centrifuge-api/server-api.js'
 import type { ServerApiHub } from '../../http/centrifuge-api/server-api-executor.js'
+import { NodeRegistry, type NodeInfo } from '../../hub/node-registry.js'
 import type { HttpMountable } from '../../server/types.js'
+import { packageVersion } from '../version.js'
 
 /** The part of `sprocket serve`'s context the server API needs. */
 export type ServerApiContext = {
@@ -10,10 +14,19 @@ export type ServerApiContext = {
   hub: ServerApiHub
   config: { api: { key?: string | undefined; maxBodyBytes: number; maxBatchCommands: number; maxBatchReplyBytes: number }; client: ClientAuthOptions }
   logger: ServerApiOptions['logger']
+  /** Registers work for shutdown (the registry stops announcing this node). */
+  onShutdown?: (close: () => void | Promise<void>) => void
 }
 
-/** `sprocket serve`'s hook: the server API from the `api` and `client` config sections. */
-export function serverApiMount({ app, hub, config, logger }: ServerApiContext): void {
+/**
+ * `sprocket serve`'s hook: the server API from the `api` and `client` config sections. A
+ * `NodeRegistry` announces this node over the engine's control channel, so on a distributed
+ * engine `info` lists every live node.
+ */
+export function serverApiMount({ app, hub, config, logger, onShutdown }: ServerApiContext): void {
+  const registry = new NodeRegistry(hub, describeNode(app, hub))
+  registry.start()
+  onShutdown?.(() => registry.close())
   mountServerApi(app, {
     hub,
     apiKey: config.api.key,
@@ -23,5 +36,29 @@ export function serverApiMount({ app, hub, config, logger }: ServerApiContext): 
     logger,
     clientAuth: config.client,
     nodeStats: () => ({ numClients: app.connectionCount, numUsers: 0 }),
+    nodes: () => registry.nodes(),
   })
+}
+
+/** This node as the registry announces it: connections and local subscriptions right now. */
+function describeNode(app: { readonly connectionCount: number }, hub: ServerApiHub): () => NodeInfo {
+  const uid = randomUUID()
+  const name = hostname()
+  const version = packageVersion()
+  const startedMs = Date.now()
+  return () => {
+    const channels = hub.channels()
+    let numSubs = 0
+    for (const count of channels.values()) numSubs += count
+    return {
+      uid,
+      name,
+      version,
+      numClients: app.connectionCount,
+      numUsers: 0,
+      numChannels: channels.size,
+      numSubs,
+      uptimeSeconds: Math.floor((Date.now() - startedMs) / 1000),
+    }
+  }
 }

@@ -10,6 +10,7 @@ import type { Logger } from '../../logger.js'
 import type { HttpHandler, HttpMountable } from '../../server/types.js'
 import { DEFAULT_API_MAX_BODY_BYTES } from './api-options.js'
 import { isApiMethod, parseRequest } from './requests.js'
+import type { NodeInfo } from '../../hub/node-registry.js'
 import { ServerApiExecutor, type NodeStats, type ServerApiHub } from './server-api-executor.js'
 
 /** Where the API is served: `POST /api/<method>`. */
@@ -28,6 +29,8 @@ export type ServerApiOptions = {
   logger: Logger
   /** Live connection counts for `info`. */
   nodeStats?: () => NodeStats
+  /** Every live node for `info` (a `NodeRegistry`'s `nodes()`); absent, `info` lists this node alone. */
+  nodes?: () => NodeInfo[]
   /** The `client` config section: used only to tell at mount whether the server runs in demo mode. */
   clientAuth?: ClientAuthOptions
 }
@@ -73,6 +76,7 @@ function createServerApiHandler(options: ServerApiOptions): HttpHandler {
     maxBatchCommands: options.maxBatchCommands,
     maxBatchReplyBytes: options.maxBatchReplyBytes,
     ...(options.nodeStats ? { nodeStats: options.nodeStats } : {}),
+    ...(options.nodes ? { nodes: options.nodes } : {}),
   })
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_API_MAX_BODY_BYTES
   const apiKey = options.apiKey
