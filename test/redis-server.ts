@@ -81,8 +81,13 @@ export class RedisProcess {
   async start(): Promise<void> {
     const child = spawn('redis-server', this.#args, { stdio: 'ignore' })
     this.#child = child
+    let spawnError: Error | undefined
+    child.once('error', (error) => {
+      spawnError = error
+    })
     const deadline = Date.now() + 5_000
     for (;;) {
+      if (spawnError !== undefined) throw new Error(`redis-server could not be started (${spawnError.message}); install it (.ci/run does)`)
       if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`)
       const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
       client.on('error', () => undefined)

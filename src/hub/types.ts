@@ -97,8 +97,10 @@ export type PublishRequest = {
  * `permissionDenied`, `alreadySubscribed`, `limitExceeded`, `badRequest` for a bad request or
  * name, `notAvailable`: history/presence off in the namespace or hub closed,
  * `unrecoverablePosition`: a history `since` from another epoch). Name and namespace errors
- * (`badRequest`, `unknownChannel`) apply to the server too. Engine failures propagate as they are
- * (not `PeerError`): the caller's one catch handles them.
+ * (`badRequest`, `unknownChannel`) apply to the server too. Engine failures propagate as they are:
+ * an unreachable backend is `EngineUnavailableError`, a `PeerError` with reason `unavailable`
+ * (temporary, nothing was stored); anything else is not a `PeerError` and the caller's one catch
+ * handles it.
  */
 export interface HubApi {
   /** Registers the encoder of a wire format; formats are keyed by `Subscriber.format`. */

@@ -78,6 +78,9 @@ const UNAVAILABLE = /^(OOM|READONLY|LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NORE
  *   (`EngineHandler.onStreamGap`). A Redis that lost its data gives channels new epochs.
  * - While a channel is subscribed on this node its meta is kept alive (a timer restarts its TTL),
  *   so its subscribers' epoch holds however quiet the channel.
+ * - Unlike the one-node engines, reading a channel never published to stores its epoch (offset
+ *   0) in Redis for `idleStreamTtlMs`, so every node reports the same epoch and the first publish,
+ *   on any node, adopts it. Bounded by time, not by count.
  */
 export class RedisEngine implements Engine {
   readonly name = 'redis'
