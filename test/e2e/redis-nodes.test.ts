@@ -196,7 +196,7 @@ describe('three sprocket nodes on one Redis', { skip, timeout: 120_000 }, () => 
 })
 
 describe('a node whose Redis goes away', { skip, timeout: 60_000 }, () => {
-  test('answers /readyz 503 and API publishes 113 while Redis is down, and carries on when it is back', async () => {
+  test('answers /readyz 503 and API publishes 113 while Redis is down; when it is back its client learns its stream was lost (recovered: false)', async () => {
     const redis = new RedisProcess(await freePort())
     await redis.start()
     const configFile = join(dir, 'outage.json')
@@ -205,6 +205,8 @@ describe('a node whose Redis goes away', { skip, timeout: 60_000 }, () => {
       JSON.stringify({
         host: '127.0.0.1',
         api: { key: apiKey },
+        client: { tokenSecret: secret },
+        allowedOrigins: ['*'],
         chat: { enabled: false },
         engine: { type: 'redis', redis: { url: redis.url, keyPrefix, commandTimeoutMs: 1_000 } },
         channels: { namespaces: { feed: { historySize: 100, historyTtlMs: 600_000 } } },
@@ -223,7 +225,22 @@ describe('a node whose Redis goes away', { skip, timeout: 60_000 }, () => {
         return { status: response.status, body: (await response.json()) as { result?: { offset: number }; error?: { code: number } } }
       }
       assert.equal((await fetch(`${base}/readyz`)).status, 200)
+      const client = new Centrifuge(`ws://127.0.0.1:${port}/connection/websocket`, {
+        websocket: WebSocket,
+        token: await signConnectionToken({ secret, sub: 'dora' }),
+        timeout: 5_000,
+      })
+      clients.push(client)
+      const subscribes: Array<{ wasRecovering: boolean; recovered: boolean }> = []
+      const received: number[] = []
+      const sub = client.newSubscription('feed:x')
+      sub.on('subscribed', (ctx) => subscribes.push({ wasRecovering: ctx.wasRecovering, recovered: ctx.recovered }))
+      sub.on('publication', (ctx: PublicationContext) => received.push(Number(ctx.offset)))
+      sub.subscribe()
+      client.connect()
+      await until(() => subscribes.length === 1, 'the first subscribe')
       assert.equal((await publish()).body.result?.offset, 1)
+      await until(() => received.length === 1, 'the first publication')
 
       await redis.kill()
       await until(() => serve.logs.some((l) => l.msg.includes('connection lost')), 'the connection loss to be logged')
@@ -238,8 +255,13 @@ describe('a node whose Redis goes away', { skip, timeout: 60_000 }, () => {
         if (!back) await sleep(50)
       }
       assert.ok(back, '/readyz never came back to 200')
-      // Redis restarted without persistence: the channel starts again in a new epoch.
+      // Redis restarted without persistence: the channel starts again in a new epoch, and the
+      // client, told its stream had a gap, resubscribes and is told it could not recover.
+      await until(() => subscribes.length === 2, 'the resubscribe after the gap')
+      assert.deepEqual(subscribes[1], { wasRecovering: true, recovered: false })
       assert.equal((await publish()).body.result?.offset, 1)
+      await until(() => received.length === 2, 'the publication of the new epoch')
+      assert.deepEqual(received, [1, 1])
       assert.equal(serve.child.exitCode, null, 'the node is still running')
     } finally {
       await serve.stop()

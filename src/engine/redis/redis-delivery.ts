@@ -44,6 +44,8 @@ export class RedisDelivery {
   readonly #positions = new Map<string, StreamPosition>()
   /** Channels being filled after a reconnect, with the live frames that arrived meanwhile. */
   readonly #filling = new Map<string, Frame[]>()
+  /** SUBSCRIBEs not yet confirmed, so a second caller waits for the same one. */
+  readonly #pending = new Map<string, Promise<void>>()
   #resyncs = 0
 
   constructor(sub: Redis, keys: RedisKeys, fanout: LocalFanout, readSince: ReadSince, options: RedisDeliveryOptions, logger?: Logger) {
@@ -67,20 +69,31 @@ export class RedisDelivery {
     this.#sub.on('ready', () => void this.#resync())
   }
 
-  async subscribe(channel: string): Promise<void> {
-    if (this.#fanout.isSubscribed(channel)) return
+  subscribe(channel: string): Promise<void> {
+    const pending = this.#pending.get(channel)
+    if (pending !== undefined) return pending
+    if (this.#fanout.isSubscribed(channel)) return Promise.resolve()
     this.#fanout.subscribe(channel)
-    try {
-      await this.#sub.subscribe(this.#keys.pubsub(channel))
-    } catch (error) {
-      this.#fanout.unsubscribe(channel)
-      throw error
-    }
+    const confirmed = this.#sub
+      .subscribe(this.#keys.pubsub(channel))
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          if (this.#pending.get(channel) === confirmed) this.#fanout.unsubscribe(channel)
+          throw error
+        },
+      )
+      .finally(() => {
+        if (this.#pending.get(channel) === confirmed) this.#pending.delete(channel)
+      })
+    this.#pending.set(channel, confirmed)
+    return confirmed
   }
 
   async unsubscribe(channel: string): Promise<void> {
     if (!this.#fanout.isSubscribed(channel)) return
     this.#fanout.unsubscribe(channel)
+    this.#pending.delete(channel)
     this.#positions.delete(channel)
     this.#filling.delete(channel)
     // Redis no longer holds the subscription once the connection dropped; nothing to undo then.
