@@ -1,9 +1,11 @@
 /** `sprocket serve`: flags → config → server, then waits for a signal to shut down gracefully. */
+import cluster from 'node:cluster'
 import { ConfigError, convertText, loadConfig, type EnvKind, type Override } from '../config/index.js'
 import { ExitStatus, type Command } from './command.js'
 import { createLogger } from './logger.js'
 import { parseFlags } from './parse-flags.js'
 import { waitForShutdown } from './shutdown.js'
+import { parseWorkers, runPrimary } from './workers.js'
 
 /** `serve` flags that set a config field; `--config` names the file instead. */
 const flagBindings: readonly { flag: string; path: string; kind: EnvKind }[] = [
@@ -23,6 +25,7 @@ const serveFlags = {
   'log-level': { type: 'string' },
   engine: { type: 'string' },
   'redis-url': { type: 'string' },
+  workers: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -40,6 +43,8 @@ Options:
       --log-level LEVEL  fatal, error, warn, info, debug, trace or silent (default info)
       --engine TYPE      sqlite, memory or redis (default sqlite)
       --redis-url URL    the redis engine's Redis (default redis://127.0.0.1:6379)
+      --workers N        run N node processes on one port (auto: one per core);
+                         needs --engine redis
   -h, --help             show this help
 
 Flags win over SPROCKET_* environment variables, which win over the config file.
@@ -63,7 +68,18 @@ export const serveCommand: Command = {
       if (typeof text === 'string') overrides.push({ path: binding.path, value: convertText(text, binding.kind), source: `--${binding.flag}` })
     }
     const config = loadConfig({ ...(flags.config !== undefined && { configPath: flags.config }), flags: overrides })
+    const workers = flags.workers === undefined ? 1 : parseWorkers(flags.workers)
+    if (workers > 1 && cluster.isPrimary && config.engine.type !== 'redis') {
+      process.stderr.write(
+        `sprocket serve: --workers ${workers} runs ${workers} nodes, which must share their state: ` +
+          `the ${config.engine.type} engine keeps it in one process. Use --engine redis --redis-url redis://HOST:6379, or drop --workers.\n`,
+      )
+      return ExitStatus.usage
+    }
     const logger = createLogger(config.logLevel)
+    if (workers > 1 && cluster.isPrimary) return runPrimary({ workers, logger, shutdownTimeoutMs: config.shutdownTimeoutMs })
+    // A worker whose primary is gone (killed) must not linger holding the port.
+    if (cluster.isWorker) process.on('disconnect', () => process.exit(ExitStatus.failure))
     const failHard = (error: unknown) => {
       logger.fatal({ err: error }, 'uncaught error')
       process.exit(ExitStatus.failure)
