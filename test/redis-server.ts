@@ -65,12 +65,19 @@ export async function freePort(): Promise<number> {
 /** A `redis-server` of the test's own on a fixed port, which the test may stop and start again. */
 export class RedisProcess {
   readonly port: number
-  readonly #args: string[]
+  #args: string[]
   #child: ChildProcess | undefined
 
   constructor(port: number, extraArgs: string[] = []) {
     this.port = port
     this.#args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs]
+  }
+
+  /** A Redis Sentinel on `port`, run from `configFile` (which it rewrites as it learns). */
+  static sentinel(port: number, configFile: string): RedisProcess {
+    const process = new RedisProcess(port)
+    process.#args = [configFile, '--sentinel', '--port', String(port), '--bind', '127.0.0.1']
+    return process
   }
 
   get url(): string {

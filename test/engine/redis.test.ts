@@ -4,7 +4,7 @@
  * counts across nodes, and Redis going away and coming back.
  */
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
@@ -223,6 +223,83 @@ describe('redis engine', { skip }, () => {
       assert.equal(history.offset, offsets.length)
     } finally {
       await server.kill()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('through Redis Sentinel: connects to the master and follows a failover, history and epoch kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sprocket-sentinel-'))
+    const master = new RedisProcess(await freePort())
+    const replica = new RedisProcess(await freePort())
+    const sentinelPort = await freePort()
+    const configFile = join(dir, 'sentinel.conf')
+    writeFileSync(configFile, '')
+    const sentinel = RedisProcess.sentinel(sentinelPort, configFile)
+    try {
+      await master.start()
+      await replica.start()
+      const admin = new Redis(replica.url)
+      await admin.replicaof('127.0.0.1', master.port)
+      admin.disconnect()
+      writeFileSync(
+        configFile,
+        [
+          `sentinel monitor mymaster 127.0.0.1 ${master.port} 1`,
+          'sentinel down-after-milliseconds mymaster 1000',
+          'sentinel failover-timeout mymaster 5000',
+          '',
+        ].join('\n'),
+      )
+      await sentinel.start()
+      const engine = createRedisEngine({ url: 'redis://ignored:1', sentinels: [`127.0.0.1:${sentinelPort}`], keyPrefix: `${runPrefix}.sentinel` })
+      engines.push(engine)
+      await engine.start(new Recorder())
+      const first = await engine.publish('s', '"before"', KEEP)
+      const ask = new Redis({ port: sentinelPort, host: '127.0.0.1' })
+      try {
+        // Wait until the replica has caught up, then fail over to it.
+        const replicated = new Redis(replica.url)
+        try {
+          for (let i = 0; i < 100; i++) {
+            if ((await replicated.keys(`${runPrefix}.sentinel.*`)).length >= 2) break
+            await sleep(50)
+          }
+        } finally {
+          replicated.disconnect()
+        }
+        for (let i = 0; i < 50; i++) {
+          const reply = await ask.call('SENTINEL', 'FAILOVER', 'mymaster').catch((error: Error) => error)
+          if (!(reply instanceof Error)) break
+          await sleep(200)
+        }
+        let promoted = false
+        for (let i = 0; i < 100 && !promoted; i++) {
+          const addr = (await ask.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')) as string[]
+          promoted = Number(addr[1]) === replica.port
+          if (!promoted) await sleep(100)
+        }
+        assert.ok(promoted, 'the sentinel promoted the replica')
+      } finally {
+        ask.disconnect()
+      }
+      let after: { offset: number; epoch: string } | undefined
+      for (let i = 0; i < 200 && after === undefined; i++) {
+        after = await engine.publish('s', '"after"', KEEP).catch(() => undefined)
+        if (after === undefined) await sleep(50)
+      }
+      assert.deepEqual(after, { offset: 2, epoch: first.epoch, duplicate: false })
+      const onNewMaster = new Redis(replica.url)
+      try {
+        assert.equal(await onNewMaster.call('ROLE').then((r) => (r as string[])[0]), 'master')
+      } finally {
+        onNewMaster.disconnect()
+      }
+      const history = await engine.history('s', { limit: 10 })
+      assert.deepEqual(history.publications.map((p) => p.data), ['"before"', '"after"'])
+    } finally {
+      await sentinel.kill()
+      await replica.kill()
+      await master.kill()
       rmSync(dir, { recursive: true, force: true })
     }
   })
