@@ -4,7 +4,7 @@
  * counts across nodes, and Redis going away and coming back.
  */
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
@@ -20,6 +20,20 @@ const runPrefix = uniquePrefix('engine')
 after(() => (skip ? undefined : deleteKeys(runPrefix)))
 
 const KEEP = { historySize: 10_000, historyTtlMs: 60_000 }
+
+const root = new URL('../../', import.meta.url)
+const built = existsSync(new URL('dist/engine/redis/redis-engine.js', root))
+
+test('the build ships every Lua script next to the compiled engine', { skip: built || process.env.CI === 'true' ? false : 'dist/ is not built (npm run build)' }, () => {
+  const source = new URL('src/engine/redis/lua/', root)
+  const names = readdirSync(source).filter((name) => name.endsWith('.lua'))
+  assert.ok(names.length >= 5)
+  for (const name of names) {
+    assert.equal(readFileSync(new URL(`dist/engine/redis/lua/${name}`, root), 'utf8'), readFileSync(new URL(name, source), 'utf8'), name)
+    // Every script says what its KEYS and ARGV are.
+    assert.match(readFileSync(new URL(name, source), 'utf8'), /KEYS\[1\]/, `${name} has a KEYS header`)
+  }
+})
 
 if (skip === false) {
   runEngineConformance('redis', (store, tuning) => createRedisEngine({ url: redisUrl, keyPrefix: `${runPrefix}.${store.id}`, ...tuning }), {
