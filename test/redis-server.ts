@@ -5,7 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Redis } from 'ioredis'
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -70,13 +73,15 @@ export class RedisProcess {
 
   constructor(port: number, extraArgs: string[] = []) {
     this.port = port
-    this.#args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs]
+    // Its own working dir, so a replica's sync file never lands in the repository (a later `--dir` wins).
+    const dir = mkdtempSync(join(tmpdir(), 'sprocket-redis-'))
+    this.#args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extraArgs]
   }
 
   /** A Redis Sentinel on `port`, run from `configFile` (which it rewrites as it learns). */
   static sentinel(port: number, configFile: string): RedisProcess {
     const process = new RedisProcess(port)
-    process.#args = [configFile, '--sentinel', '--port', String(port), '--bind', '127.0.0.1']
+    process.#args = [configFile, '--sentinel', '--port', String(port), '--bind', '127.0.0.1', '--dir', tmpdir()]
     return process
   }
 
