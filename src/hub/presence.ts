@@ -10,11 +10,12 @@ import type { Logger } from '../logger.js'
  * A join is published only when no other connection of the same user is present on the channel,
  * and a leave only when the last one goes. On a single-node engine (`capabilities.distributed`
  * false) this node's own count is the whole truth, so the check costs O(1). On a distributed
- * engine, when the user has no local connection, the check asks the engine for the user's
- * connections on other nodes: O(1) with `Engine.userConnections` (Redis keeps per-user counts),
- * else by reading the channel's presence (O(channel size) per join and per last local leave). Changes for one
- * (channel, user) are serialized on this node; two nodes racing for the same user may both
- * announce (rare, and harmless to clients).
+ * engine that counts connections per user (`Engine.userConnections`, as Redis does), the count
+ * returned by the add or removal itself decides, atomically across nodes: a join when it is 1, a
+ * leave when it is 0. On another distributed engine, when the user has no local connection, the
+ * check reads the engine's presence (O(channel size) per join and per last local leave), and two
+ * nodes racing for the same user may both announce (rare, and harmless to clients). Changes for one
+ * (channel, user) are serialized on this node.
  * Anonymous connections (user '') are each their own member.
  */
 export class PresenceTracker {
@@ -41,19 +42,21 @@ export class PresenceTracker {
   /** Adds the connection's entry; with `announce`, publishes a join if the user was absent. */
   join(channel: string, info: ClientInfo, announce: boolean): Promise<void> {
     return this.#serial(channel, info.user, async () => {
-      const first = announce && !(await this.#userPresent(channel, info))
+      const counted = this.#counted(info)
+      const first = announce && !counted && !(await this.#userPresent(channel, info))
       const key = entryKey(channel, info.client)
       const fresh = !this.#entries.has(key)
       if (fresh) this.#count(channel, info.user, +1)
       this.#entries.set(key, { channel, info })
       this.#startTimer()
+      let after: number | void
       try {
-        await this.#engine.addPresence(channel, info, this.#ttlMs)
+        after = await this.#engine.addPresence(channel, info, this.#ttlMs)
       } catch (error) {
         if (fresh) this.#forget(channel, info)
         throw error
       }
-      if (first) await this.#engine.publishJoin(channel, info)
+      if (announce && (counted ? after === 1 : first)) await this.#engine.publishJoin(channel, info)
     })
   }
 
@@ -61,8 +64,12 @@ export class PresenceTracker {
   leave(channel: string, info: ClientInfo, announce: boolean): Promise<void> {
     return this.#serial(channel, info.user, async () => {
       this.#forget(channel, info)
-      await this.#engine.removePresence(channel, info.client)
-      if (announce && !(await this.#userPresent(channel, info))) await this.#engine.publishLeave(channel, info)
+      const after = await this.#engine.removePresence(channel, info.client)
+      if (!announce) return
+      let last: boolean
+      if (this.#counted(info)) last = (typeof after === 'number' ? after : await this.#engine.userConnections!(channel, info.user)) === 0
+      else last = !(await this.#userPresent(channel, info))
+      if (last) await this.#engine.publishLeave(channel, info)
     })
   }
 
@@ -94,13 +101,16 @@ export class PresenceTracker {
     if (info.user === '') return false
     if ((this.#localUsers.get(entryKey(channel, info.user)) ?? 0) > 0) return true
     if (!this.#engine.capabilities.distributed) return false
-    // Called before this connection's entry is added (join) or after it was removed (leave).
-    if (this.#engine.userConnections !== undefined) return (await this.#engine.userConnections(channel, info.user)) > 0
     const present = await this.#engine.presence(channel)
     for (const clientId in present) {
       if (clientId !== info.client && present[clientId]?.user === info.user) return true
     }
     return false
+  }
+
+  /** The engine counts the user's connections atomically with each add and removal (anonymous users are each their own member). */
+  #counted(info: ClientInfo): boolean {
+    return this.#engine.userConnections !== undefined && info.user !== ''
   }
 
   /** Drops the local entry (no longer refreshed). */

@@ -260,14 +260,15 @@ export class RedisEngine implements Engine {
     await this.#call(() => this.#client!.del(this.#keys.stream(channel)))
   }
 
-  async addPresence(channel: string, info: ClientInfo, ttlMs: number): Promise<void> {
+  async addPresence(channel: string, info: ClientInfo, ttlMs: number): Promise<number> {
     this.#ready()
-    await this.#call(() => this.#client!.sprocketPresenceAdd(...this.#keys.presence(channel), Date.now(), info.client, JSON.stringify(info), info.user, ttlMs))
+    return await this.#call(() => this.#client!.sprocketPresenceAdd(...this.#keys.presence(channel), Date.now(), info.client, JSON.stringify(info), info.user, ttlMs))
   }
 
-  async removePresence(channel: string, clientId: string): Promise<void> {
+  async removePresence(channel: string, clientId: string): Promise<number | void> {
     this.#ready()
-    await this.#call(() => this.#client!.sprocketPresenceRemove(...this.#keys.presence(channel), Date.now(), clientId))
+    const left = await this.#call(() => this.#client!.sprocketPresenceRemove(...this.#keys.presence(channel), Date.now(), clientId))
+    return left === null ? undefined : Number(left)
   }
 
   async presence(channel: string): Promise<Record<string, ClientInfo>> {
