@@ -90,6 +90,34 @@ describe('redis engine', { skip }, () => {
     assert.ok(roundTrips <= 20, `${roundTrips} round trips for 2,000 publishes`)
   })
 
+  test('channels subscribed in one turn share one SUBSCRIBE; an unsubscribe before it leaves is honoured', async () => {
+    const server = new RedisProcess(await freePort())
+    await server.start()
+    try {
+      const { engine, rec } = await open(`${runPrefix}.subbatch`, server.url)
+      const admin = new Redis(server.url)
+      const subscribeCalls = async (): Promise<number> => Number(/cmdstat_subscribe:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0)
+      try {
+        const before = await subscribeCalls()
+        const all = Array.from({ length: 300 }, (_, i) => engine.subscribe(`s${i}`))
+        const dropped = engine.unsubscribe('s7')
+        await Promise.all([...all, dropped])
+        assert.equal((await subscribeCalls()) - before, 1)
+        await engine.publish('s7', '"no"', KEEP)
+        await engine.publish('s299', '"yes"', KEEP)
+        await rec.waitForCount(1)
+        await sleep(50)
+        assert.deepEqual(rec.publications().map((e) => e.channel), ['s299'])
+        const channels = (await admin.call('PUBSUB', 'CHANNELS', `${runPrefix}.subbatch.client.*`)) as string[]
+        assert.equal(channels.length, 299, 'the channel unsubscribed before its SUBSCRIBE left is not subscribed in Redis')
+      } finally {
+        admin.disconnect()
+      }
+    } finally {
+      await server.kill()
+    }
+  })
+
   test('presence counts users once across nodes, and one user lookup needs no scan', async () => {
     const prefix = `${runPrefix}.presence`
     const a = await open(prefix)

@@ -23,8 +23,9 @@ export type RedisDeliveryOptions = {
 /**
  * Delivery of channel frames and control messages from Redis to this node's `LocalFanout`.
  *
- * - `subscribe` adds the channel to the fan-out first, then sends SUBSCRIBE; it rejects (and
- *   forgets the channel) when Redis is unreachable. The fan-out's channel set is the one truth of
+ * - `subscribe` adds the channel to the fan-out first, then queues it for the next SUBSCRIBE:
+ *   channels subscribed in the same event-loop turn share one command. It rejects (and forgets
+ *   the channel) when Redis is unreachable. The fan-out's channel set is the one truth of
  *   what this node wants.
  * - The `message` handler only decodes and hands over synchronously; it never awaits.
  * - The last position delivered per channel is kept. When the subscriber connection comes back,
@@ -46,6 +47,9 @@ export class RedisDelivery {
   readonly #filling = new Map<string, Frame[]>()
   /** SUBSCRIBEs not yet confirmed, so a second caller waits for the same one. */
   readonly #pending = new Map<string, Promise<void>>()
+  /** Channels waiting for the next SUBSCRIBE, which leaves once per event-loop turn for all of them. */
+  #queued: Array<{ channel: string; resolve: () => void; reject: (error: unknown) => void }> = []
+  #flushScheduled = false
   #resyncs = 0
 
   constructor(sub: Redis, keys: RedisKeys, fanout: LocalFanout, readSince: ReadSince, options: RedisDeliveryOptions, logger?: Logger) {
@@ -74,8 +78,13 @@ export class RedisDelivery {
     if (pending !== undefined) return pending
     if (this.#fanout.isSubscribed(channel)) return Promise.resolve()
     this.#fanout.subscribe(channel)
-    const confirmed = this.#sub
-      .subscribe(this.#keys.pubsub(channel))
+    const confirmed = new Promise<void>((resolve, reject) => {
+      this.#queued.push({ channel, resolve, reject })
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true
+        setImmediate(() => this.#flushSubscribes())
+      }
+    })
       .then(
         () => undefined,
         (error: unknown) => {
@@ -88,6 +97,27 @@ export class RedisDelivery {
       })
     this.#pending.set(channel, confirmed)
     return confirmed
+  }
+
+  /**
+   * Sends one SUBSCRIBE (at most `resubscribeBatch` names) for every channel queued since the last
+   * turn and still wanted; one unsubscribed meanwhile is left out (its caller resolves: nothing to do).
+   */
+  #flushSubscribes(): void {
+    this.#flushScheduled = false
+    const wanted = this.#queued.filter((entry) => {
+      if (this.#fanout.isSubscribed(entry.channel)) return true
+      entry.resolve()
+      return false
+    })
+    this.#queued = []
+    for (let i = 0; i < wanted.length; i += this.#options.resubscribeBatch) {
+      const batch = wanted.slice(i, i + this.#options.resubscribeBatch)
+      this.#sub.subscribe(...batch.map((entry) => this.#keys.pubsub(entry.channel))).then(
+        () => batch.forEach((entry) => entry.resolve()),
+        (error: unknown) => batch.forEach((entry) => entry.reject(error)),
+      )
+    }
   }
 
   async unsubscribe(channel: string): Promise<void> {
