@@ -2,7 +2,7 @@
  * `sprocket serve --workers N`: N node processes on one port (node:cluster) sharing the Redis
  * engine. Clients spread over the workers, a publish reaches all of them, a killed worker is
  * replaced and its clients reconnect, and SIGTERM drains them all. With a one-node engine the
- * command refuses with status 2 and names the fix.
+ * command refuses with status 2 and names the fix; without a reachable Redis it exits 1.
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -14,7 +14,7 @@ import { Centrifuge, type PublicationContext } from 'centrifuge'
 import WebSocket from 'ws'
 import { signConnectionToken } from '../../src/auth/sign-token.js'
 import { runCli, ServeProcess } from '../cli/cli-process.js'
-import { deleteKeys, redisSkip, redisUrl, uniquePrefix } from '../redis-server.js'
+import { deleteKeys, freePort, redisSkip, redisUrl, uniquePrefix } from '../redis-server.js'
 
 const skip = await redisSkip()
 const apiKey = 'workers-key'
@@ -38,6 +38,16 @@ test('--workers with a one-node engine exits 2 and names the fix', async () => {
   const result = await runCli(['serve', '--workers', '2', '--engine', 'sqlite', '--port', '0', '--data-dir', join(dir, 'sqlite')])
   assert.equal(result.status, 2)
   assert.match(result.stderr, /--engine redis/)
+})
+
+test('serve exits 1 when Redis cannot be reached within connectTimeoutMs', async () => {
+  const configFile = join(dir, 'unreachable.json')
+  const url = `redis://127.0.0.1:${await freePort()}`
+  writeFileSync(configFile, JSON.stringify({ host: '127.0.0.1', chat: { enabled: false }, engine: { type: 'redis', redis: { url, connectTimeoutMs: 300 } } }))
+  const result = await runCli(['serve', '--config', configFile, '--port', '0', '--data-dir', join(dir, 'unreachable')])
+  assert.equal(result.status, 1)
+  const lines = result.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { msg: string; err?: { code?: string } })
+  assert.equal(lines.find((line) => line.msg === 'failed to start')?.err?.code, 'ENGINE_UNAVAILABLE')
 })
 
 describe('two workers on one port', { skip, timeout: 90_000 }, () => {
