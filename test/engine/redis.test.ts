@@ -173,6 +173,45 @@ describe('redis engine', { skip }, () => {
     assert.deepEqual(missed.map((r) => r.offset), [2, 3, 4])
   })
 
+  test('a subscriber connection dropped again and again under steady publishing: every publication once, in order, no gap', async () => {
+    const prefix = `${runPrefix}.flap`
+    const a = await open(prefix)
+    const b = await open(prefix)
+    await b.engine.subscribe('flap')
+    let publishing = true
+    let published = 0
+    const publisher = (async () => {
+      while (publishing) {
+        await a.engine.publish('flap', String(++published), KEEP)
+        await sleep(3)
+      }
+    })()
+    const admin = new Redis(redisUrl)
+    try {
+      for (let round = 0; round < 4; round++) {
+        await sleep(120)
+        const list = String(await admin.client('LIST'))
+        const ids = [...list.matchAll(/id=(\d+) .*name=(\S+)/g)].filter((m) => m[2] === `${prefix}:pubsub`).map((m) => m[1]!)
+        // Only b subscribes channels; a's subscriber carries control alone. Kill both: b's matters.
+        for (const id of ids) await admin.client('KILL', 'ID', id)
+      }
+    } finally {
+      admin.disconnect()
+    }
+    await sleep(300)
+    publishing = false
+    await publisher
+    const deadline = Date.now() + 5_000
+    while (b.rec.publications('flap').length < published && Date.now() < deadline) await sleep(20)
+    await sleep(50)
+    assert.ok(b.engine.stats.resyncs >= 2, `${b.engine.stats.resyncs} resyncs`)
+    assert.deepEqual(b.rec.events.filter((e) => e.type === 'gap'), [])
+    assert.deepEqual(
+      b.rec.publications('flap').map((e) => e.publication.offset),
+      Array.from({ length: published }, (_, i) => i + 1),
+    )
+  })
+
   test('Redis restarted: calls fail while it is down, then every channel is subscribed again and the gap reported', async () => {
     const server = new RedisProcess(await freePort())
     await server.start()

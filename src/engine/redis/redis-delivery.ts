@@ -51,6 +51,8 @@ export class RedisDelivery {
   #queued: Array<{ channel: string; resolve: () => void; reject: (error: unknown) => void }> = []
   #flushScheduled = false
   #resyncs = 0
+  /** Bumped by every resync; a fill of an older one (the connection dropped again meanwhile) stops. */
+  #generation = 0
 
   constructor(sub: Redis, keys: RedisKeys, fanout: LocalFanout, readSince: ReadSince, options: RedisDeliveryOptions, logger?: Logger) {
     this.#sub = sub
@@ -169,8 +171,10 @@ export class RedisDelivery {
 
   /** After a reconnect: subscribe everything again, then fill each channel's gap. */
   async #resync(): Promise<void> {
+    const generation = ++this.#generation
     const channels = this.#fanout.subscribed()
-    for (const channel of channels) this.#filling.set(channel, [])
+    // Frames still waiting from an interrupted resync stay queued, in order, for this one.
+    for (const channel of channels) if (!this.#filling.has(channel)) this.#filling.set(channel, [])
     try {
       const names = channels.map((channel) => this.#keys.pubsub(channel))
       await this.#sub.subscribe(this.#keys.control)
@@ -180,24 +184,26 @@ export class RedisDelivery {
     } catch (error) {
       // The connection dropped again; its next `ready` starts over.
       this.#logger?.warn({ err: error }, 'redis engine: resubscribe failed')
-      for (const channel of channels) this.#flush(channel, undefined)
+      if (generation === this.#generation) for (const channel of channels) this.#flush(channel, undefined)
       return
     }
     this.#resyncs++
     this.#logger?.info({ channels: channels.length }, 'redis engine: subscriptions restored')
     const workers = Array.from({ length: Math.min(16, channels.length) }, async (_, w) => {
-      for (let i = w; i < channels.length; i += 16) await this.#fill(channels[i]!)
+      for (let i = w; i < channels.length && generation === this.#generation; i += 16) await this.#fill(channels[i]!, generation)
     })
     await Promise.all(workers)
   }
 
-  async #fill(channel: string): Promise<void> {
+  async #fill(channel: string, generation: number): Promise<void> {
     const last = this.#positions.get(channel)
     let filled: StreamPosition | undefined
     let gap = true
     try {
       if (last !== undefined && this.#filling.has(channel)) {
         const result = await this.#readSince(channel, last, this.#options.gapFillLimit)
+        // A newer resync began while this read was out: it fills the channel from where it stands.
+        if (generation !== this.#generation) return
         if (result.epoch === last.epoch) {
           let expected = last.offset + 1
           for (const publication of result.publications) {
@@ -212,6 +218,7 @@ export class RedisDelivery {
         }
       }
     } catch (error) {
+      if (generation !== this.#generation) return
       this.#logger?.warn({ err: error, channel }, 'redis engine: gap fill failed')
     }
     if (gap) {
