@@ -2,7 +2,7 @@
  * Several nodes as one: three `sprocket serve` processes on one Redis (the `redis` engine), with
  * real `centrifuge` clients. Publications made through node C's API reach a client on node A
  * once and in order; a user with connections on two nodes is present once, joins once and
- * leaves once; `info` lists every node; a control message from one node's API closes a connection on another.
+ * leaves once; `info` lists every node and `channels` counts every node's subscribers; a control message from one node's API closes a connection on another.
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -185,6 +185,17 @@ describe('three sprocket nodes on one Redis', { skip, timeout: 120_000 }, () => 
     assert.equal(new Set(nodesSeen.map((n) => n.uid)).size, 3)
     const fromB = (await api('B', 'info', {})).nodes as Array<{ uid: string; num_subs: number }>
     assert.ok(fromB[0]!.num_subs >= 1, 'node B counts its own subscription')
+  })
+
+  test("the API's channels counts the subscribers of every node", async () => {
+    const onA = await connect('A', 'sam')
+    const onB = await connect('B', 'sue')
+    await subscribe(onA, 'feed:both')
+    await subscribe(onB, 'feed:both')
+    await subscribe(onB, 'feed:only-b')
+    const { channels } = (await api('C', 'channels', { pattern: 'feed:*' })) as { channels: Record<string, { num_clients: number }> }
+    assert.deepEqual(channels['feed:both'], { num_clients: 2 })
+    assert.deepEqual(channels['feed:only-b'], { num_clients: 1 })
   })
 
   test("disconnect through node A's API closes the user's connection on node B", async () => {

@@ -4,9 +4,13 @@ import { hostname } from 'node:os'
 import type { ClientAuthOptions } from '../../auth/index.js'
 import { mountServerApi, type ServerApiOptions } from '../../http/centrifuge-api/server-api.js'
 import type { ServerApiHub } from '../../http/centrifuge-api/server-api-executor.js'
+import { ChannelSurvey } from '../../hub/channel-survey.js'
 import { NodeRegistry, type NodeInfo } from '../../hub/node-registry.js'
 import type { HttpMountable } from '../../server/types.js'
 import { packageVersion } from '../version.js'
+
+/** How long the API's `channels` waits for the other nodes' counts. */
+const CHANNELS_SURVEY_TIMEOUT_MS = 2_000
 
 /** The part of `sprocket serve`'s context the server API needs. */
 export type ServerApiContext = {
@@ -21,12 +25,19 @@ export type ServerApiContext = {
 /**
  * `sprocket serve`'s hook: the server API from the `api` and `client` config sections. A
  * `NodeRegistry` announces this node over the engine's control channel, so on a distributed
- * engine `info` lists every live node.
+ * engine `info` lists every live node, and a `ChannelSurvey` makes `channels` count every node's
+ * subscribers.
  */
 export function serverApiMount({ app, hub, config, logger, onShutdown }: ServerApiContext): void {
-  const registry = new NodeRegistry(hub, describeNode(app, hub))
+  const describe = describeNode(app, hub)
+  const registry = new NodeRegistry(hub, describe)
   registry.start()
-  onShutdown?.(() => registry.close())
+  const survey = new ChannelSurvey(hub, describe().uid, () => registry.nodes().length)
+  survey.start()
+  onShutdown?.(async () => {
+    survey.close()
+    await registry.close()
+  })
   mountServerApi(app, {
     hub,
     apiKey: config.api.key,
@@ -37,6 +48,7 @@ export function serverApiMount({ app, hub, config, logger, onShutdown }: ServerA
     clientAuth: config.client,
     nodeStats: () => ({ numClients: app.connectionCount, numUsers: 0 }),
     nodes: () => registry.nodes(),
+    clusterChannels: () => survey.survey(CHANNELS_SURVEY_TIMEOUT_MS),
   })
 }
 

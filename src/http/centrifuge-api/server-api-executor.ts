@@ -30,6 +30,11 @@ export type ServerApiExecutorOptions = {
    * `info` describes this node alone from the options below.
    */
   nodes?: () => NodeInfo[]
+  /**
+   * Subscriber counts per channel over every node (a `ChannelSurvey`); absent, `channels` counts
+   * this node's subscribers only.
+   */
+  clusterChannels?: () => Promise<Map<string, number>>
   /** Live connection counts of this node; absent → reported as 0. */
   nodeStats?: () => NodeStats
   /** Node name in `info`; default the host name. */
@@ -77,6 +82,7 @@ export class ServerApiExecutor {
   readonly #hub: ServerApiHub
   readonly #nodeStats: (() => NodeStats) | undefined
   readonly #nodes: (() => NodeInfo[]) | undefined
+  readonly #clusterChannels: (() => Promise<Map<string, number>>) | undefined
   readonly #nodeName: string
   readonly #version: string
   readonly #onBug: (error: unknown, method: string) => void
@@ -89,6 +95,7 @@ export class ServerApiExecutor {
     this.#hub = options.hub
     this.#nodeStats = options.nodeStats
     this.#nodes = options.nodes
+    this.#clusterChannels = options.clusterChannels
     this.#nodeName = options.nodeName ?? hostname()
     this.#version = options.version ?? packageVersion()
     this.#onBug = options.onBug ?? (() => {})
@@ -279,7 +286,7 @@ export class ServerApiExecutor {
     return {}
   }
 
-  channels(request: ApiRequest<'channels'>): { channels: Record<string, { num_clients: number }> } {
+  async channels(request: ApiRequest<'channels'>): Promise<{ channels: Record<string, { num_clients: number }> }> {
     let pattern: RegExp
     try {
       pattern = compileChannelPattern(request.pattern ?? '')
@@ -287,7 +294,8 @@ export class ServerApiExecutor {
       throw new PeerError(ErrorReason.badRequest, `pattern: ${(error as Error).message}`)
     }
     const channels: Record<string, { num_clients: number }> = {}
-    for (const [name, count] of this.#hub.channels()) {
+    const counts = this.#clusterChannels === undefined ? this.#hub.channels() : await this.#clusterChannels()
+    for (const [name, count] of counts) {
       if (pattern.test(name)) channels[name] = { num_clients: count }
     }
     return { channels }

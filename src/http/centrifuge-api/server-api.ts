@@ -31,6 +31,8 @@ export type ServerApiOptions = {
   nodeStats?: () => NodeStats
   /** Every live node for `info` (a `NodeRegistry`'s `nodes()`); absent, `info` lists this node alone. */
   nodes?: () => NodeInfo[]
+  /** Subscriber counts per channel over every node (a `ChannelSurvey`); absent, this node's only. */
+  clusterChannels?: () => Promise<Map<string, number>>
   /** The `client` config section: used only to tell at mount whether the server runs in demo mode. */
   clientAuth?: ClientAuthOptions
 }
@@ -77,6 +79,7 @@ function createServerApiHandler(options: ServerApiOptions): HttpHandler {
     maxBatchReplyBytes: options.maxBatchReplyBytes,
     ...(options.nodeStats ? { nodeStats: options.nodeStats } : {}),
     ...(options.nodes ? { nodes: options.nodes } : {}),
+    ...(options.clusterChannels ? { clusterChannels: options.clusterChannels } : {}),
   })
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_API_MAX_BODY_BYTES
   const apiKey = options.apiKey
