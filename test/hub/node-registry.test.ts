@@ -11,7 +11,7 @@ test('the registry lists this node, then others heard recently; stale and shut-d
   const engine = createMemoryEngine()
   const hub = new Hub(engine)
   await hub.start()
-  const registry = new NodeRegistry(hub, () => node('self', 'a'), { publishIntervalMs: 1_000, maxAgeMs: 150 })
+  const registry = new NodeRegistry(hub, () => node('self', 'a'), { publishIntervalMs: 5_000, maxAgeMs: 1_000 })
   try {
     registry.start()
     await sleep(10)
@@ -24,7 +24,7 @@ test('the registry lists this node, then others heard recently; stale and shut-d
     await hub.broadcastControl({ kind: 'node_shutdown', uid: 'n3' })
     await sleep(10)
     assert.deepEqual(registry.nodes().map((n) => n.uid), ['self', 'n2'])
-    await sleep(200)
+    await sleep(1_200)
     assert.deepEqual(registry.nodes().map((n) => n.uid), ['self'], 'n2 was not heard from within maxAgeMs')
   } finally {
     await registry.close()
