@@ -5,7 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Redis } from 'ioredis'
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -65,12 +68,21 @@ export async function freePort(): Promise<number> {
 /** A `redis-server` of the test's own on a fixed port, which the test may stop and start again. */
 export class RedisProcess {
   readonly port: number
-  readonly #args: string[]
+  #args: string[]
   #child: ChildProcess | undefined
 
   constructor(port: number, extraArgs: string[] = []) {
     this.port = port
-    this.#args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs]
+    // Its own working dir, so a replica's sync file never lands in the repository (a later `--dir` wins).
+    const dir = mkdtempSync(join(tmpdir(), 'sprocket-redis-'))
+    this.#args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extraArgs]
+  }
+
+  /** A Redis Sentinel on `port`, run from `configFile` (which it rewrites as it learns). */
+  static sentinel(port: number, configFile: string): RedisProcess {
+    const process = new RedisProcess(port)
+    process.#args = [configFile, '--sentinel', '--port', String(port), '--bind', '127.0.0.1', '--dir', tmpdir()]
+    return process
   }
 
   get url(): string {
@@ -81,8 +93,13 @@ export class RedisProcess {
   async start(): Promise<void> {
     const child = spawn('redis-server', this.#args, { stdio: 'ignore' })
     this.#child = child
+    let spawnError: Error | undefined
+    child.once('error', (error) => {
+      spawnError = error
+    })
     const deadline = Date.now() + 5_000
     for (;;) {
+      if (spawnError !== undefined) throw new Error(`redis-server could not be started (${spawnError.message}); install it (.ci/run does)`)
       if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`)
       const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
       client.on('error', () => undefined)

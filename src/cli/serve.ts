@@ -1,12 +1,14 @@
 /** `sprocket serve`: flags → config → server, then waits for a signal to shut down gracefully. */
+import cluster from 'node:cluster'
 import { ConfigError, loadConfig, shutdownDrainDelayMs, unknownEnvVariables } from '../config/index.js'
 import { configFlags, configFlagsUsage, flagOverrides } from './config-flags.js'
 import { ExitStatus, StartupError, type Command } from './command.js'
 import { createLogger } from './logger.js'
 import { parseFlags } from './parse-flags.js'
 import { waitForShutdown } from './shutdown.js'
+import { parseWorkers, runPrimary } from './workers.js'
 
-const serveFlags = { ...configFlags, help: { type: 'boolean', short: 'h' } } as const
+const serveFlags = { ...configFlags, workers: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const
 
 const usage = `Usage: sprocket serve [options]
 
@@ -16,6 +18,8 @@ Runs the server on one port: the chat page at /, the native protocol at
 
 Options:
 ${configFlagsUsage}
+      --workers N        run N node processes on one port (auto: one per core);
+                         needs --engine redis
   -h, --help             show this help
 
 Flags win over SPROCKET_* environment variables, which win over the config file. PORT is read
@@ -35,10 +39,23 @@ export const serveCommand: Command = {
       return ExitStatus.ok
     }
     const config = loadConfig({ ...(flags.config !== undefined && { configPath: flags.config }), flags: flagOverrides(flags) })
-    const logger = createLogger(config.logLevel)
-    for (const unknown of unknownEnvVariables(process.env)) {
-      logger.warn({ variable: unknown.name, didYouMean: unknown.didYouMean }, 'unknown SPROCKET_ variable ignored')
+    const workers = flags.workers === undefined ? 1 : parseWorkers(flags.workers)
+    if (workers > 1 && cluster.isPrimary && config.engine.type !== 'redis') {
+      process.stderr.write(
+        `sprocket serve: --workers ${workers} runs ${workers} nodes, which must share their state: ` +
+          `the ${config.engine.type} engine keeps it in one process. Use --engine redis --redis-url redis://HOST:6379, or drop --workers.\n`,
+      )
+      return ExitStatus.usage
     }
+    const logger = createLogger(config.logLevel)
+    if (cluster.isPrimary) {
+      for (const unknown of unknownEnvVariables(process.env)) {
+        logger.warn({ variable: unknown.name, didYouMean: unknown.didYouMean }, 'unknown SPROCKET_ variable ignored')
+      }
+    }
+    if (workers > 1 && cluster.isPrimary) return runPrimary({ workers, logger, shutdownTimeoutMs: config.shutdownTimeoutMs })
+    // A worker whose primary is gone (killed) must not linger holding the port.
+    if (cluster.isWorker) process.on('disconnect', () => process.exit(ExitStatus.failure))
     const failHard = (error: unknown) => {
       logger.fatal({ err: error }, 'uncaught error')
       process.exit(ExitStatus.failure)

@@ -37,6 +37,7 @@ export const redisEngineDefaults = {
   historyMetaTtlMs: streamDefaults.historyMetaTtlMs,
   url: 'redis://127.0.0.1:6379',
   keyPrefix: 'sprocket',
+  sentinelName: 'mymaster',
   connectTimeoutMs: 10_000,
   commandTimeoutMs: 5_000,
   maxPipelineCommands: 512,
@@ -115,6 +116,10 @@ export const engineOptionsSchema = z
         url: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default(redisEngineDefaults.url),
         /** Prefix of every key and pub/sub channel, so several deployments can share one Redis. */
         keyPrefix: z.string().min(1).default(redisEngineDefaults.keyPrefix),
+        /** Redis Sentinel: `host:port` of each sentinel; `url` then gives only credentials and database. */
+        sentinels: z.array(z.string().regex(/^.+:\d+$/, 'must be host:port')).min(1).optional(),
+        /** The master's name in Sentinel. */
+        sentinelName: z.string().min(1).default(redisEngineDefaults.sentinelName),
         /** How long startup waits for Redis (retrying) before it fails. */
         connectTimeoutMs: z.number().int().min(100).default(redisEngineDefaults.connectTimeoutMs),
         /** A command without a reply after this long fails as `unavailable`. */

@@ -157,16 +157,27 @@ export interface Engine {
   /** Drops the publications but keeps the offset and epoch, so subscribers see no jump. */
   removeHistory(channel: string): Promise<void>
 
-  /** Adds or refreshes one connection's presence entry; it expires `ttlMs` after the last refresh. */
-  addPresence(channel: string, info: ClientInfo, ttlMs: number): Promise<void>
-  removePresence(channel: string, clientId: string): Promise<void>
+  /**
+   * Adds or refreshes one connection's presence entry; it expires `ttlMs` after the last refresh.
+   * An engine that implements `userConnections` resolves with the user's live entries on the
+   * channel after the add, counted in the same atomic step (1: the user's first connection on any
+   * node), so join announcements need no second read and no two nodes both see "first".
+   */
+  addPresence(channel: string, info: ClientInfo, ttlMs: number): Promise<number | void>
+  /**
+   * Removes one connection's entry. An engine that implements `userConnections` resolves with the
+   * user's live entries left on the channel (0: that was the last), or `undefined` when the entry
+   * was not there (expired), atomically with the removal.
+   */
+  removePresence(channel: string, clientId: string): Promise<number | void>
   /** Live entries keyed by client id. */
   presence(channel: string): Promise<Record<string, ClientInfo>>
   presenceStats(channel: string): Promise<PresenceStats>
   /**
    * Optional: live presence entries of `user` on the channel, on every node, in O(1) (a per-user
-   * count, no listing). Distributed engines that keep such counts implement it; the hub then
-   * decides join/leave announcements without reading the channel's whole presence.
+   * count, no listing). Distributed engines that keep such counts implement it (and then report
+   * counts from `addPresence`/`removePresence`); the hub decides join/leave announcements from
+   * those counts instead of reading the channel's whole presence.
    */
   userConnections?(channel: string, user: string): Promise<number>
 

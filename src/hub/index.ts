@@ -16,6 +16,8 @@ export {
   type NamespaceOptionsInput,
 } from './options.js'
 export { evaluateRecovery, type RecoveryOutcome } from './recovery.js'
+export { NodeRegistry, nodeRegistryDefaults, type NodeInfo, type NodeRegistryOptions } from './node-registry.js'
+export { ChannelSurvey } from './channel-survey.js'
 export type { Logger } from '../logger.js'
 export type { ControlKinds, ControlKind, ControlKindMessage } from './control-messages.js'
 export type * from './types.js'

@@ -10,11 +10,12 @@ import type { Logger } from '../logger.js'
  * A join is published only when no other connection of the same user is present on the channel,
  * and a leave only when the last one goes. On a single-node engine (`capabilities.distributed`
  * false) this node's own count is the whole truth, so the check costs O(1). On a distributed
- * engine, when the user has no local connection, the check asks the engine for the user's
- * connections on other nodes: O(1) with `Engine.userConnections` (Redis keeps per-user counts),
- * else by reading the channel's presence (O(channel size) per join and per last local leave). Changes for one
- * (channel, user) are serialized on this node; two nodes racing for the same user may both
- * announce (rare, and harmless to clients).
+ * engine that counts connections per user (`Engine.userConnections`, as Redis does), the count
+ * returned by the add or removal itself decides, atomically across nodes: a join when it is 1, a
+ * leave when it is 0. On another distributed engine, when the user has no local connection, the
+ * check reads the engine's presence (O(channel size) per join and per last local leave), and two
+ * nodes racing for the same user may both announce (rare, and harmless to clients). Changes for one
+ * (channel, user) are serialized on this node.
  * Anonymous connections (user '') are each their own member.
  *
  * Leaves are debounced (`leaveDebounceMs`): the leave of a user's last connection is published
@@ -60,19 +61,22 @@ export class PresenceTracker {
   join(channel: string, info: ClientInfo, announce: boolean): Promise<void> {
     return this.#serial(channel, info.user, async () => {
       // A leave not yet published means the others still see the member: nothing to announce.
-      const first = announce && !this.#cancelPendingLeave(channel, info) && !(await this.#userPresent(channel, info))
+      const returning = announce && this.#cancelPendingLeave(channel, info)
+      const counted = this.#counted(info)
+      const first = announce && !returning && !counted && !(await this.#userPresent(channel, info))
       const key = entryKey(channel, info.client)
       const fresh = !this.#entries.has(key)
       if (fresh) this.#count(channel, info.user, +1)
       this.#entries.set(key, { channel, info })
       this.#startTimer()
+      let after: number | void
       try {
-        await this.#engine.addPresence(channel, info, this.#ttlMs)
+        after = await this.#engine.addPresence(channel, info, this.#ttlMs)
       } catch (error) {
         if (fresh) this.#forget(channel, info)
         throw error
       }
-      if (first) {
+      if (announce && !returning && (counted ? after === 1 : first)) {
         await this.#engine.publishJoin(channel, info)
         this.#announced('join', channel, info)
       }
@@ -83,8 +87,10 @@ export class PresenceTracker {
   leave(channel: string, info: ClientInfo, announce: boolean): Promise<void> {
     return this.#serial(channel, info.user, async () => {
       this.#forget(channel, info)
-      await this.#engine.removePresence(channel, info.client)
-      if (!announce || (await this.#userPresent(channel, info))) return
+      const after = await this.#engine.removePresence(channel, info.client)
+      if (!announce) return
+      const last = this.#counted(info) && typeof after === 'number' ? after === 0 : await this.#absent(channel, info)
+      if (!last) return
       if (this.#leaveDebounceMs <= 0) return this.#publishLeave(channel, info)
       this.#cancelPendingLeave(channel, info)
       const timer = setTimeout(() => void this.#publishPendingLeave(channel, info), this.#leaveDebounceMs)
@@ -127,7 +133,7 @@ export class PresenceTracker {
       const key = memberKey(channel, info)
       if (this.#pendingLeaves.get(key)?.info !== info) return
       this.#pendingLeaves.delete(key)
-      if (!(await this.#userPresent(channel, info))) await this.#publishLeave(channel, info)
+      if (await this.#absent(channel, info)) await this.#publishLeave(channel, info)
     }).catch((error: unknown) => this.#logger.warn({ err: error, channel }, 'debounced leave announcement failed'))
   }
 
@@ -159,13 +165,22 @@ export class PresenceTracker {
     if (info.user === '') return false
     if ((this.#localUsers.get(entryKey(channel, info.user)) ?? 0) > 0) return true
     if (!this.#engine.capabilities.distributed) return false
-    // Called before this connection's entry is added (join) or after it was removed (leave).
-    if (this.#engine.userConnections !== undefined) return (await this.#engine.userConnections(channel, info.user)) > 0
     const present = await this.#engine.presence(channel)
     for (const clientId in present) {
       if (clientId !== info.client && present[clientId]?.user === info.user) return true
     }
     return false
+  }
+
+  /** No connection of the member is left on any node: by the engine's count where it keeps one. */
+  async #absent(channel: string, info: ClientInfo): Promise<boolean> {
+    if (this.#counted(info)) return (await this.#engine.userConnections!(channel, info.user)) === 0
+    return !(await this.#userPresent(channel, info))
+  }
+
+  /** The engine counts the user's connections atomically with each add and removal (anonymous users are each their own member). */
+  #counted(info: ClientInfo): boolean {
+    return this.#engine.userConnections !== undefined && info.user !== ''
   }
 
   /** Drops the local entry (no longer refreshed). */

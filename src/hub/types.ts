@@ -114,8 +114,10 @@ export type PublishRequest = {
  * `permissionDenied`, `alreadySubscribed`, `limitExceeded`, `badRequest` for a bad request or
  * name, `notAvailable`: history/presence off in the namespace or hub closed,
  * `unrecoverablePosition`: a history `since` from another epoch). Name and namespace errors
- * (`badRequest`, `unknownChannel`) apply to the server too. Engine failures propagate as they are
- * (not `PeerError`): the caller's one catch handles them.
+ * (`badRequest`, `unknownChannel`) apply to the server too. Engine failures propagate as they are:
+ * an unreachable backend is `EngineUnavailableError`, a `PeerError` with reason `unavailable`
+ * (temporary, nothing was stored); anything else is not a `PeerError` and the caller's one catch
+ * handles it.
  */
 /** What the hub has done since it started, for metrics: counters only grow; the rest are current. */
 export type HubStats = {

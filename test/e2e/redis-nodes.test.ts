@@ -2,7 +2,7 @@
  * Several nodes as one: three `sprocket serve` processes on one Redis (the `redis` engine), with
  * real `centrifuge` clients. Publications made through node C's API reach a client on node A
  * once and in order; a user with connections on two nodes is present once, joins once and
- * leaves once; a control message from one node's API closes a connection on another.
+ * leaves once; `info` lists every node and `channels` counts every node's subscribers; a control message from one node's API closes a connection on another.
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -171,6 +171,33 @@ describe('three sprocket nodes on one Redis', { skip, timeout: 120_000 }, () => 
     assert.deepEqual(await api('C', 'presence_stats', { channel: 'room:lobby' }), { num_clients: 1, num_users: 1 })
   })
 
+  test("the API's info on any node lists all three nodes, with this node's subscriptions", async () => {
+    const watcher = await connect('B', 'counted')
+    await subscribe(watcher, 'feed:counted')
+    let nodesSeen: Array<{ uid: string; num_subs: number }> = []
+    const deadline = Date.now() + 10_000
+    while (Date.now() < deadline) {
+      nodesSeen = (await api('C', 'info', {})).nodes as Array<{ uid: string; num_subs: number }>
+      if (nodesSeen.length === 3) break
+      await sleep(200)
+    }
+    assert.equal(nodesSeen.length, 3)
+    assert.equal(new Set(nodesSeen.map((n) => n.uid)).size, 3)
+    const fromB = (await api('B', 'info', {})).nodes as Array<{ uid: string; num_subs: number }>
+    assert.ok(fromB[0]!.num_subs >= 1, 'node B counts its own subscription')
+  })
+
+  test("the API's channels counts the subscribers of every node", async () => {
+    const onA = await connect('A', 'sam')
+    const onB = await connect('B', 'sue')
+    await subscribe(onA, 'feed:both')
+    await subscribe(onB, 'feed:both')
+    await subscribe(onB, 'feed:only-b')
+    const { channels } = (await api('C', 'channels', { pattern: 'feed:*' })) as { channels: Record<string, { num_clients: number }> }
+    assert.deepEqual(channels['feed:both'], { num_clients: 2 })
+    assert.deepEqual(channels['feed:only-b'], { num_clients: 1 })
+  })
+
   test("disconnect through node A's API closes the user's connection on node B", async () => {
     const onB = await connect('B', 'carol')
     const disconnected = new Promise<number>((resolve) => onB.once('disconnected', (ctx) => resolve(ctx.code)))
@@ -180,7 +207,7 @@ describe('three sprocket nodes on one Redis', { skip, timeout: 120_000 }, () => 
 })
 
 describe('a node whose Redis goes away', { skip, timeout: 60_000 }, () => {
-  test('answers /readyz 503 and API publishes 113 while Redis is down, and carries on when it is back', async () => {
+  test('answers /readyz 503 and API publishes 113 while Redis is down; when it is back its client learns its stream was lost (recovered: false)', async () => {
     const redis = new RedisProcess(await freePort())
     await redis.start()
     const configFile = join(dir, 'outage.json')
@@ -189,6 +216,8 @@ describe('a node whose Redis goes away', { skip, timeout: 60_000 }, () => {
       JSON.stringify({
         host: '127.0.0.1',
         api: { key: apiKey },
+        client: { tokenSecret: secret },
+        allowedOrigins: ['*'],
         chat: { enabled: false },
         engine: { type: 'redis', redis: { url: redis.url, keyPrefix, commandTimeoutMs: 1_000 } },
         channels: { namespaces: { feed: { historySize: 100, historyTtlMs: 600_000 } } },
@@ -207,7 +236,22 @@ describe('a node whose Redis goes away', { skip, timeout: 60_000 }, () => {
         return { status: response.status, body: (await response.json()) as { result?: { offset: number }; error?: { code: number } } }
       }
       assert.equal((await fetch(`${base}/readyz`)).status, 200)
+      const client = new Centrifuge(`ws://127.0.0.1:${port}/connection/websocket`, {
+        websocket: WebSocket,
+        token: await signConnectionToken({ secret, sub: 'dora' }),
+        timeout: 5_000,
+      })
+      clients.push(client)
+      const subscribes: Array<{ wasRecovering: boolean; recovered: boolean }> = []
+      const received: number[] = []
+      const sub = client.newSubscription('feed:x')
+      sub.on('subscribed', (ctx) => subscribes.push({ wasRecovering: ctx.wasRecovering, recovered: ctx.recovered }))
+      sub.on('publication', (ctx: PublicationContext) => received.push(Number(ctx.offset)))
+      sub.subscribe()
+      client.connect()
+      await until(() => subscribes.length === 1, 'the first subscribe')
       assert.equal((await publish()).body.result?.offset, 1)
+      await until(() => received.length === 1, 'the first publication')
 
       await redis.kill()
       await until(() => serve.logs.some((l) => l.msg.includes('connection lost')), 'the connection loss to be logged')
@@ -222,8 +266,13 @@ describe('a node whose Redis goes away', { skip, timeout: 60_000 }, () => {
         if (!back) await sleep(50)
       }
       assert.ok(back, '/readyz never came back to 200')
-      // Redis restarted without persistence: the channel starts again in a new epoch.
+      // Redis restarted without persistence: the channel starts again in a new epoch, and the
+      // client, told its stream had a gap, resubscribes and is told it could not recover.
+      await until(() => subscribes.length === 2, 'the resubscribe after the gap')
+      assert.deepEqual(subscribes[1], { wasRecovering: true, recovered: false })
       assert.equal((await publish()).body.result?.offset, 1)
+      await until(() => received.length === 2, 'the publication of the new epoch')
+      assert.deepEqual(received, [1, 1])
       assert.equal(serve.child.exitCode, null, 'the node is still running')
     } finally {
       await serve.stop()

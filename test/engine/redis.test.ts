@@ -4,6 +4,9 @@
  * counts across nodes, and Redis going away and coming back.
  */
 import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { Redis } from 'ioredis'
 import { createEngine } from '../../src/engine/index.js'
@@ -17,6 +20,20 @@ const runPrefix = uniquePrefix('engine')
 after(() => (skip ? undefined : deleteKeys(runPrefix)))
 
 const KEEP = { historySize: 10_000, historyTtlMs: 60_000 }
+
+const root = new URL('../../', import.meta.url)
+const built = existsSync(new URL('dist/engine/redis/redis-engine.js', root))
+
+test('the build ships every Lua script next to the compiled engine', { skip: built || process.env.CI === 'true' ? false : 'dist/ is not built (npm run build)' }, () => {
+  const source = new URL('src/engine/redis/lua/', root)
+  const names = readdirSync(source).filter((name) => name.endsWith('.lua'))
+  assert.ok(names.length >= 5)
+  for (const name of names) {
+    assert.ok(existsSync(new URL(`dist/engine/redis/lua/${name}`, root)), `dist/engine/redis/lua/${name}`)
+    // Every script says what its KEYS and ARGV are.
+    assert.match(readFileSync(new URL(name, source), 'utf8'), /KEYS\[1\]/, `${name} has a KEYS header`)
+  }
+})
 
 if (skip === false) {
   runEngineConformance('redis', (store, tuning) => createRedisEngine({ url: redisUrl, keyPrefix: `${runPrefix}.${store.id}`, ...tuning }), {
@@ -71,6 +88,34 @@ describe('redis engine', { skip }, () => {
     await Promise.all(Array.from({ length: 2000 }, (_, i) => engine.publish(`b${i % 20}`, String(i), KEEP)))
     const roundTrips = engine.stats.roundTrips - before.roundTrips
     assert.ok(roundTrips <= 20, `${roundTrips} round trips for 2,000 publishes`)
+  })
+
+  test('channels subscribed in one turn share one SUBSCRIBE; an unsubscribe before it leaves is honoured', async () => {
+    const server = new RedisProcess(await freePort())
+    await server.start()
+    try {
+      const { engine, rec } = await open(`${runPrefix}.subbatch`, server.url)
+      const admin = new Redis(server.url)
+      const subscribeCalls = async (): Promise<number> => Number(/cmdstat_subscribe:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0)
+      try {
+        const before = await subscribeCalls()
+        const all = Array.from({ length: 300 }, (_, i) => engine.subscribe(`s${i}`))
+        const dropped = engine.unsubscribe('s7')
+        await Promise.all([...all, dropped])
+        assert.equal((await subscribeCalls()) - before, 1)
+        await engine.publish('s7', '"no"', KEEP)
+        await engine.publish('s299', '"yes"', KEEP)
+        await rec.waitForCount(1)
+        await sleep(50)
+        assert.deepEqual(rec.publications().map((e) => e.channel), ['s299'])
+        const channels = (await admin.call('PUBSUB', 'CHANNELS', `${runPrefix}.subbatch.client.*`)) as string[]
+        assert.equal(channels.length, 299, 'the channel unsubscribed before its SUBSCRIBE left is not subscribed in Redis')
+      } finally {
+        admin.disconnect()
+      }
+    } finally {
+      await server.kill()
+    }
   })
 
   test('presence counts users once across nodes, and one user lookup needs no scan', async () => {
@@ -128,6 +173,45 @@ describe('redis engine', { skip }, () => {
     assert.deepEqual(missed.map((r) => r.offset), [2, 3, 4])
   })
 
+  test('a subscriber connection dropped again and again under steady publishing: every publication once, in order, no gap', async () => {
+    const prefix = `${runPrefix}.flap`
+    const a = await open(prefix)
+    const b = await open(prefix)
+    await b.engine.subscribe('flap')
+    let publishing = true
+    let published = 0
+    const publisher = (async () => {
+      while (publishing) {
+        await a.engine.publish('flap', String(++published), KEEP)
+        await sleep(3)
+      }
+    })()
+    const admin = new Redis(redisUrl)
+    try {
+      for (let round = 0; round < 4; round++) {
+        await sleep(120)
+        const list = String(await admin.client('LIST'))
+        const ids = [...list.matchAll(/id=(\d+) .*name=(\S+)/g)].filter((m) => m[2] === `${prefix}:pubsub`).map((m) => m[1]!)
+        // Only b subscribes channels; a's subscriber carries control alone. Kill both: b's matters.
+        for (const id of ids) await admin.client('KILL', 'ID', id)
+      }
+    } finally {
+      admin.disconnect()
+    }
+    await sleep(300)
+    publishing = false
+    await publisher
+    const deadline = Date.now() + 5_000
+    while (b.rec.publications('flap').length < published && Date.now() < deadline) await sleep(20)
+    await sleep(50)
+    assert.ok(b.engine.stats.resyncs >= 2, `${b.engine.stats.resyncs} resyncs`)
+    assert.deepEqual(b.rec.events.filter((e) => e.type === 'gap'), [])
+    assert.deepEqual(
+      b.rec.publications('flap').map((e) => e.publication.offset),
+      Array.from({ length: published }, (_, i) => i + 1),
+    )
+  })
+
   test('Redis restarted: calls fail while it is down, then every channel is subscribed again and the gap reported', async () => {
     const server = new RedisProcess(await freePort())
     await server.start()
@@ -171,6 +255,133 @@ describe('redis engine', { skip }, () => {
       assert.ok(busy.slice(2).every((e) => e.type === 'publication' && e.position.epoch === after!.epoch))
     } finally {
       await server.kill()
+    }
+  })
+
+  test('kill -9 of Redis with appendfsync always during 128-in-flight publishes: every acknowledged one is in history, gap-free, same epoch', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sprocket-redis-aof-'))
+    const server = new RedisProcess(await freePort(), ['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always'])
+    await server.start()
+    try {
+      const { engine } = await open(`${runPrefix}.aof`, server.url)
+      const acked = new Map<number, string>()
+      const failed: unknown[] = []
+      let epoch = ''
+      let sent = 0
+      let killed = false
+      const worker = async (): Promise<void> => {
+        while (!killed) {
+          const data = String(sent++)
+          try {
+            const r = await engine.publish('durable', data, KEEP)
+            acked.set(r.offset, data)
+            epoch = r.epoch
+          } catch (error) {
+            failed.push(error)
+            if (killed) return
+          }
+        }
+      }
+      const workers = Array.from({ length: 128 }, worker)
+      while (acked.size < 1_000) await sleep(5)
+      killed = true
+      await server.kill()
+      await Promise.all(workers)
+      assert.ok(failed.length > 0, 'some publishes were in flight when Redis died')
+      for (const error of failed) assert.equal((error as { code?: string }).code, 'ENGINE_UNAVAILABLE')
+
+      await server.start()
+      let history: Awaited<ReturnType<RedisEngine['history']>> | undefined
+      for (let i = 0; i < 100 && history === undefined; i++) {
+        history = await engine.history('durable', { limit: 10_000 }).catch(() => undefined)
+        if (history === undefined) await sleep(50)
+      }
+      assert.ok(history !== undefined)
+      assert.equal(history.epoch, epoch)
+      const offsets = history.publications.map((p) => p.offset)
+      assert.deepEqual(offsets, Array.from({ length: offsets.length }, (_, i) => i + 1), 'gap-free from 1')
+      for (const [offset, data] of acked) assert.equal(history.publications[offset - 1]?.data, data, `acknowledged offset ${offset}`)
+      assert.equal(history.offset, offsets.length)
+    } finally {
+      await server.kill()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('through Redis Sentinel: connects to the master and follows a failover, history and epoch kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sprocket-sentinel-'))
+    const master = new RedisProcess(await freePort())
+    const replica = new RedisProcess(await freePort())
+    const sentinelPort = await freePort()
+    const configFile = join(dir, 'sentinel.conf')
+    writeFileSync(configFile, '')
+    const sentinel = RedisProcess.sentinel(sentinelPort, configFile)
+    try {
+      await master.start()
+      await replica.start()
+      const admin = new Redis(replica.url)
+      await admin.replicaof('127.0.0.1', master.port)
+      admin.disconnect()
+      writeFileSync(
+        configFile,
+        [
+          `sentinel monitor mymaster 127.0.0.1 ${master.port} 1`,
+          'sentinel down-after-milliseconds mymaster 1000',
+          'sentinel failover-timeout mymaster 5000',
+          '',
+        ].join('\n'),
+      )
+      await sentinel.start()
+      const engine = createRedisEngine({ url: 'redis://ignored:1', sentinels: [`127.0.0.1:${sentinelPort}`], keyPrefix: `${runPrefix}.sentinel` })
+      engines.push(engine)
+      await engine.start(new Recorder())
+      const first = await engine.publish('s', '"before"', KEEP)
+      const ask = new Redis({ port: sentinelPort, host: '127.0.0.1' })
+      try {
+        // Wait until the replica has caught up, then fail over to it.
+        const replicated = new Redis(replica.url)
+        try {
+          for (let i = 0; i < 100; i++) {
+            if ((await replicated.keys(`${runPrefix}.sentinel.*`)).length >= 2) break
+            await sleep(50)
+          }
+        } finally {
+          replicated.disconnect()
+        }
+        for (let i = 0; i < 50; i++) {
+          const reply = await ask.call('SENTINEL', 'FAILOVER', 'mymaster').catch((error: Error) => error)
+          if (!(reply instanceof Error)) break
+          await sleep(200)
+        }
+        let promoted = false
+        for (let i = 0; i < 100 && !promoted; i++) {
+          const addr = (await ask.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')) as string[]
+          promoted = Number(addr[1]) === replica.port
+          if (!promoted) await sleep(100)
+        }
+        assert.ok(promoted, 'the sentinel promoted the replica')
+      } finally {
+        ask.disconnect()
+      }
+      let after: { offset: number; epoch: string } | undefined
+      for (let i = 0; i < 200 && after === undefined; i++) {
+        after = await engine.publish('s', '"after"', KEEP).catch(() => undefined)
+        if (after === undefined) await sleep(50)
+      }
+      assert.deepEqual(after, { offset: 2, epoch: first.epoch, duplicate: false })
+      const onNewMaster = new Redis(replica.url)
+      try {
+        assert.equal(await onNewMaster.call('ROLE').then((r) => (r as string[])[0]), 'master')
+      } finally {
+        onNewMaster.disconnect()
+      }
+      const history = await engine.history('s', { limit: 10 })
+      assert.deepEqual(history.publications.map((p) => p.data), ['"before"', '"after"'])
+    } finally {
+      await sentinel.kill()
+      await replica.kill()
+      await master.kill()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })

@@ -69,6 +69,23 @@ describe('the hub on two Redis nodes', { skip }, () => {
     assert.deepEqual([listings.presence, listingsB.presence], [0, 0])
   })
 
+  test('a user joining on two nodes at the same moment is announced once, and leaving on both at once, once', async () => {
+    const prefix = `${runPrefix}.race`
+    const a = await node(prefix)
+    const b = await node(prefix)
+    const watcher = new RecordingSubscriber('watcher')
+    await seat(a.hub, watcher, 'room:race')
+    for (let round = 0; round < 5; round++) {
+      const onA = new RecordingSubscriber('eve')
+      const onB = new RecordingSubscriber('eve')
+      await Promise.all([seat(a.hub, onA, 'room:race'), seat(b.hub, onB, 'room:race')])
+      await Promise.all([a.hub.unsubscribe(onA, 'room:race'), b.hub.unsubscribe(onB, 'room:race')])
+    }
+    await sleep(150)
+    const seen = watcher.events.flatMap((e) => (e.type === 'join' || e.type === 'leave') && e.info.user === 'eve' ? [e.type] : [])
+    assert.deepEqual(seen, Array.from({ length: 5 }, () => ['join', 'leave']).flat())
+  })
+
   test('subscribers of a channel whose gap cannot be filled are told to recover', async () => {
     const prefix = `${runPrefix}.gap`
     const a = await node(prefix)

@@ -23,8 +23,9 @@ export type RedisDeliveryOptions = {
 /**
  * Delivery of channel frames and control messages from Redis to this node's `LocalFanout`.
  *
- * - `subscribe` adds the channel to the fan-out first, then sends SUBSCRIBE; it rejects (and
- *   forgets the channel) when Redis is unreachable. The fan-out's channel set is the one truth of
+ * - `subscribe` adds the channel to the fan-out first, then queues it for the next SUBSCRIBE:
+ *   channels subscribed in the same event-loop turn share one command. It rejects (and forgets
+ *   the channel) when Redis is unreachable. The fan-out's channel set is the one truth of
  *   what this node wants.
  * - The `message` handler only decodes and hands over synchronously; it never awaits.
  * - The last position delivered per channel is kept. When the subscriber connection comes back,
@@ -44,7 +45,14 @@ export class RedisDelivery {
   readonly #positions = new Map<string, StreamPosition>()
   /** Channels being filled after a reconnect, with the live frames that arrived meanwhile. */
   readonly #filling = new Map<string, Frame[]>()
+  /** SUBSCRIBEs not yet confirmed, so a second caller waits for the same one. */
+  readonly #pending = new Map<string, Promise<void>>()
+  /** Channels waiting for the next SUBSCRIBE, which leaves once per event-loop turn for all of them. */
+  #queued: Array<{ channel: string; resolve: () => void; reject: (error: unknown) => void }> = []
+  #flushScheduled = false
   #resyncs = 0
+  /** Bumped by every resync; a fill of an older one (the connection dropped again meanwhile) stops. */
+  #generation = 0
 
   constructor(sub: Redis, keys: RedisKeys, fanout: LocalFanout, readSince: ReadSince, options: RedisDeliveryOptions, logger?: Logger) {
     this.#sub = sub
@@ -67,20 +75,57 @@ export class RedisDelivery {
     this.#sub.on('ready', () => void this.#resync())
   }
 
-  async subscribe(channel: string): Promise<void> {
-    if (this.#fanout.isSubscribed(channel)) return
+  subscribe(channel: string): Promise<void> {
+    const pending = this.#pending.get(channel)
+    if (pending !== undefined) return pending
+    if (this.#fanout.isSubscribed(channel)) return Promise.resolve()
     this.#fanout.subscribe(channel)
-    try {
-      await this.#sub.subscribe(this.#keys.pubsub(channel))
-    } catch (error) {
-      this.#fanout.unsubscribe(channel)
-      throw error
+    const confirmed = new Promise<void>((resolve, reject) => {
+      this.#queued.push({ channel, resolve, reject })
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true
+        setImmediate(() => this.#flushSubscribes())
+      }
+    })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          if (this.#pending.get(channel) === confirmed) this.#fanout.unsubscribe(channel)
+          throw error
+        },
+      )
+      .finally(() => {
+        if (this.#pending.get(channel) === confirmed) this.#pending.delete(channel)
+      })
+    this.#pending.set(channel, confirmed)
+    return confirmed
+  }
+
+  /**
+   * Sends one SUBSCRIBE (at most `resubscribeBatch` names) for every channel queued since the last
+   * turn and still wanted; one unsubscribed meanwhile is left out (its caller resolves: nothing to do).
+   */
+  #flushSubscribes(): void {
+    this.#flushScheduled = false
+    const wanted = this.#queued.filter((entry) => {
+      if (this.#fanout.isSubscribed(entry.channel)) return true
+      entry.resolve()
+      return false
+    })
+    this.#queued = []
+    for (let i = 0; i < wanted.length; i += this.#options.resubscribeBatch) {
+      const batch = wanted.slice(i, i + this.#options.resubscribeBatch)
+      this.#sub.subscribe(...batch.map((entry) => this.#keys.pubsub(entry.channel))).then(
+        () => batch.forEach((entry) => entry.resolve()),
+        (error: unknown) => batch.forEach((entry) => entry.reject(error)),
+      )
     }
   }
 
   async unsubscribe(channel: string): Promise<void> {
     if (!this.#fanout.isSubscribed(channel)) return
     this.#fanout.unsubscribe(channel)
+    this.#pending.delete(channel)
     this.#positions.delete(channel)
     this.#filling.delete(channel)
     // Redis no longer holds the subscription once the connection dropped; nothing to undo then.
@@ -126,8 +171,10 @@ export class RedisDelivery {
 
   /** After a reconnect: subscribe everything again, then fill each channel's gap. */
   async #resync(): Promise<void> {
+    const generation = ++this.#generation
     const channels = this.#fanout.subscribed()
-    for (const channel of channels) this.#filling.set(channel, [])
+    // Frames still waiting from an interrupted resync stay queued, in order, for this one.
+    for (const channel of channels) if (!this.#filling.has(channel)) this.#filling.set(channel, [])
     try {
       const names = channels.map((channel) => this.#keys.pubsub(channel))
       await this.#sub.subscribe(this.#keys.control)
@@ -137,24 +184,26 @@ export class RedisDelivery {
     } catch (error) {
       // The connection dropped again; its next `ready` starts over.
       this.#logger?.warn({ err: error }, 'redis engine: resubscribe failed')
-      for (const channel of channels) this.#flush(channel, undefined)
+      if (generation === this.#generation) for (const channel of channels) this.#flush(channel, undefined)
       return
     }
     this.#resyncs++
     this.#logger?.info({ channels: channels.length }, 'redis engine: subscriptions restored')
     const workers = Array.from({ length: Math.min(16, channels.length) }, async (_, w) => {
-      for (let i = w; i < channels.length; i += 16) await this.#fill(channels[i]!)
+      for (let i = w; i < channels.length && generation === this.#generation; i += 16) await this.#fill(channels[i]!, generation)
     })
     await Promise.all(workers)
   }
 
-  async #fill(channel: string): Promise<void> {
+  async #fill(channel: string, generation: number): Promise<void> {
     const last = this.#positions.get(channel)
     let filled: StreamPosition | undefined
     let gap = true
     try {
       if (last !== undefined && this.#filling.has(channel)) {
         const result = await this.#readSince(channel, last, this.#options.gapFillLimit)
+        // A newer resync began while this read was out: it fills the channel from where it stands.
+        if (generation !== this.#generation) return
         if (result.epoch === last.epoch) {
           let expected = last.offset + 1
           for (const publication of result.publications) {
@@ -169,6 +218,7 @@ export class RedisDelivery {
         }
       }
     } catch (error) {
+      if (generation !== this.#generation) return
       this.#logger?.warn({ err: error, channel }, 'redis engine: gap fill failed')
     }
     if (gap) {

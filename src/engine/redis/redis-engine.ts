@@ -31,6 +31,13 @@ export type RedisEngineOptions = {
   url?: string
   /** Prefix of every key and pub/sub channel, so several deployments can share one Redis. */
   keyPrefix?: string
+  /**
+   * Redis Sentinel: `host:port` of each sentinel. When set, the master is asked of them (and asked
+   * again after a failover); `url` then gives only the credentials and database.
+   */
+  sentinels?: string[]
+  /** The master's name in Sentinel (`sentinel monitor <name> …`). */
+  sentinelName?: string
   /** How long `start()` waits for Redis (retrying) before it fails. */
   connectTimeoutMs?: number
   /** A command without a reply after this long fails (as engine unavailable). */
@@ -78,11 +85,14 @@ const UNAVAILABLE = /^(OOM|READONLY|LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NORE
  *   (`EngineHandler.onStreamGap`). A Redis that lost its data gives channels new epochs.
  * - While a channel is subscribed on this node its meta is kept alive (a timer restarts its TTL),
  *   so its subscribers' epoch holds however quiet the channel.
+ * - Unlike the one-node engines, reading a channel never published to stores its epoch (offset
+ *   0) in Redis for `idleStreamTtlMs`, so every node reports the same epoch and the first publish,
+ *   on any node, adopts it. Bounded by time, not by count.
  */
 export class RedisEngine implements Engine {
   readonly name = 'redis'
   readonly capabilities: EngineCapabilities = { durable: true, distributed: true }
-  readonly #options: Required<Omit<RedisEngineOptions, 'onHandlerError' | 'logger'>>
+  readonly #options: Required<Omit<RedisEngineOptions, 'onHandlerError' | 'logger' | 'sentinels'>> & { sentinels: string[] }
   readonly #logger: Logger | undefined
   readonly #keys: RedisKeys
   readonly #fanout: LocalFanout
@@ -97,6 +107,8 @@ export class RedisEngine implements Engine {
     this.#options = {
       url: options.url ?? redisEngineDefaults.url,
       keyPrefix: options.keyPrefix ?? redisEngineDefaults.keyPrefix,
+      sentinels: options.sentinels ?? [],
+      sentinelName: options.sentinelName ?? redisEngineDefaults.sentinelName,
       connectTimeoutMs: options.connectTimeoutMs ?? redisEngineDefaults.connectTimeoutMs,
       commandTimeoutMs: options.commandTimeoutMs ?? redisEngineDefaults.commandTimeoutMs,
       maxPipelineCommands: options.maxPipelineCommands ?? redisEngineDefaults.maxPipelineCommands,
@@ -129,6 +141,9 @@ export class RedisEngine implements Engine {
       enableOfflineQueue: false,
       lazyConnect: true,
       maxRetriesPerRequest: 0,
+      // A master demoted by a failover answers writes with READONLY: reconnect (to the new master), never resend.
+      reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 1 : false),
+      ...sentinelOptions(this.#options.sentinels, this.#options.sentinelName),
     }
     const client = new Redis(this.#options.url, {
       ...common,
@@ -245,14 +260,15 @@ export class RedisEngine implements Engine {
     await this.#call(() => this.#client!.del(this.#keys.stream(channel)))
   }
 
-  async addPresence(channel: string, info: ClientInfo, ttlMs: number): Promise<void> {
+  async addPresence(channel: string, info: ClientInfo, ttlMs: number): Promise<number> {
     this.#ready()
-    await this.#call(() => this.#client!.sprocketPresenceAdd(...this.#keys.presence(channel), Date.now(), info.client, JSON.stringify(info), info.user, ttlMs))
+    return await this.#call(() => this.#client!.sprocketPresenceAdd(...this.#keys.presence(channel), Date.now(), info.client, JSON.stringify(info), info.user, ttlMs))
   }
 
-  async removePresence(channel: string, clientId: string): Promise<void> {
+  async removePresence(channel: string, clientId: string): Promise<number | void> {
     this.#ready()
-    await this.#call(() => this.#client!.sprocketPresenceRemove(...this.#keys.presence(channel), Date.now(), clientId))
+    const left = await this.#call(() => this.#client!.sprocketPresenceRemove(...this.#keys.presence(channel), Date.now(), clientId))
+    return left === null ? undefined : Number(left)
   }
 
   async presence(channel: string): Promise<Record<string, ClientInfo>> {
@@ -347,6 +363,19 @@ function entryToPublication([id, fields]: [string, string[]]): Publication {
     else if (fields[i] === 'm') meta = fields[i + 1]!
   }
   return publicationOf(Number.parseInt(id, 10), data, meta)
+}
+
+/** ioredis options that route through Redis Sentinel, when sentinels are configured. */
+function sentinelOptions(sentinels: readonly string[], name: string): RedisOptions {
+  if (sentinels.length === 0) return {}
+  return {
+    name,
+    failoverDetector: true,
+    sentinels: sentinels.map((address) => {
+      const colon = address.lastIndexOf(':')
+      return { host: address.slice(0, colon), port: Number(address.slice(colon + 1)) }
+    }),
+  }
 }
 
 /** Connects a lazy connection, retrying, until ready or `timeoutMs` passed. */

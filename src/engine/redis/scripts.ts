@@ -13,7 +13,7 @@ declare module 'ioredis' {
     sprocketHistory(stream: string, meta: string, ...argv: Arg[]): Result<[number, string, Array<[string, string[]]>], Context>
     sprocketTouchMeta(meta: string): Result<number, Context>
     sprocketPresenceAdd(data: string, expire: string, users: string, ...argv: Arg[]): Result<number, Context>
-    sprocketPresenceRemove(data: string, expire: string, users: string, ...argv: Arg[]): Result<number, Context>
+    sprocketPresenceRemove(data: string, expire: string, users: string, ...argv: Arg[]): Result<number | null, Context>
     sprocketPresenceGet(data: string, expire: string, users: string, ...argv: Arg[]): Result<string[], Context>
     sprocketPresenceStats(data: string, expire: string, users: string, ...argv: Arg[]): Result<[number, number], Context>
     sprocketUserConnections(data: string, expire: string, users: string, ...argv: Arg[]): Result<number, Context>

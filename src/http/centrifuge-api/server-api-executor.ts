@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { ErrorReason, PeerError } from '../../errors.js'
 import type { ControlKindMessage } from '../../hub/control-messages.js'
+import type { NodeInfo } from '../../hub/node-registry.js'
 import type { HubApi } from '../../hub/types.js'
 import { ErrorCode, errorCodeOf } from '../../protocol/centrifuge/index.js'
 import { apiDefaults } from './api-options.js'
@@ -24,6 +25,16 @@ export type NodeStats = { numClients: number; numUsers: number }
 
 export type ServerApiExecutorOptions = {
   hub: ServerApiHub
+  /**
+   * Every live node (a `NodeRegistry`'s `nodes()`), this one first: `info` lists them. Absent,
+   * `info` describes this node alone from the options below.
+   */
+  nodes?: () => NodeInfo[]
+  /**
+   * Subscriber counts per channel over every node (a `ChannelSurvey`); absent, `channels` counts
+   * this node's subscribers only.
+   */
+  clusterChannels?: () => Promise<Map<string, number>>
   /** Live connection counts of this node; absent → reported as 0. */
   nodeStats?: () => NodeStats
   /** Node name in `info`; default the host name. */
@@ -72,6 +83,8 @@ function notAvailable(option: string): PeerError {
 export class ServerApiExecutor {
   readonly #hub: ServerApiHub
   readonly #nodeStats: (() => NodeStats) | undefined
+  readonly #nodes: (() => NodeInfo[]) | undefined
+  readonly #clusterChannels: (() => Promise<Map<string, number>>) | undefined
   readonly #nodeName: string
   readonly #version: string
   readonly #onBug: (error: unknown, method: string) => void
@@ -84,6 +97,8 @@ export class ServerApiExecutor {
   constructor(options: ServerApiExecutorOptions) {
     this.#hub = options.hub
     this.#nodeStats = options.nodeStats
+    this.#nodes = options.nodes
+    this.#clusterChannels = options.clusterChannels
     this.#nodeName = options.nodeName ?? hostname()
     this.#version = options.version ?? packageVersion()
     this.#onBug = options.onBug ?? (() => {})
@@ -279,7 +294,7 @@ export class ServerApiExecutor {
     return {}
   }
 
-  channels(request: ApiRequest<'channels'>): { channels: Record<string, { num_clients: number }> } {
+  async channels(request: ApiRequest<'channels'>): Promise<{ channels: Record<string, { num_clients: number }> }> {
     let pattern: ChannelMatcher
     try {
       pattern = compileChannelPattern(request.pattern ?? '')
@@ -287,13 +302,15 @@ export class ServerApiExecutor {
       throw new PeerError(ErrorReason.badRequest, `pattern: ${(error as Error).message}`)
     }
     const channels: Record<string, { num_clients: number }> = {}
-    for (const [name, count] of this.#hub.channels()) {
+    const counts = this.#clusterChannels === undefined ? this.#hub.channels() : await this.#clusterChannels()
+    for (const [name, count] of counts) {
       if (pattern.test(name)) channels[name] = { num_clients: count }
     }
     return { channels }
   }
 
   info(): { nodes: unknown[] } {
+    if (this.#nodes !== undefined) return { nodes: this.#nodes().map(toWireNode) }
     const channels = this.#hub.channels()
     let numSubs = 0
     for (const count of channels.values()) numSubs += count
@@ -339,5 +356,18 @@ export class ServerApiExecutor {
 
   #control(message: ApiControlMessage): Promise<void> {
     return this.#hub.broadcastControl(message)
+  }
+}
+
+function toWireNode(node: NodeInfo): Record<string, unknown> {
+  return {
+    uid: node.uid,
+    name: node.name,
+    version: node.version,
+    num_clients: node.numClients,
+    num_users: node.numUsers,
+    num_channels: node.numChannels,
+    num_subs: node.numSubs,
+    uptime: node.uptimeSeconds,
   }
 }

@@ -12,6 +12,7 @@ import type { Logger } from '../../logger.js'
 import type { HttpHandler, HttpMountable } from '../../server/types.js'
 import { DEFAULT_API_MAX_BODY_BYTES } from './api-options.js'
 import { isApiMethod, parseRequest } from './requests.js'
+import type { NodeInfo } from '../../hub/node-registry.js'
 import { ServerApiExecutor, type NodeStats, type ServerApiHub } from './server-api-executor.js'
 
 /** Where the API is served: `POST /api/<method>`. */
@@ -30,6 +31,10 @@ export type ServerApiOptions = {
   logger: Logger
   /** Live connection counts for `info`. */
   nodeStats?: () => NodeStats
+  /** Every live node for `info` (a `NodeRegistry`'s `nodes()`); absent, `info` lists this node alone. */
+  nodes?: () => NodeInfo[]
+  /** Subscriber counts per channel over every node (a `ChannelSurvey`); absent, this node's only. */
+  clusterChannels?: () => Promise<Map<string, number>>
   /** The `client` config section: used only to tell at mount whether the server runs in demo mode. */
   clientAuth?: ClientAuthOptions
   /** Where `sprocket_api_calls_total{method,result}` is registered; none: not counted. */
@@ -86,6 +91,8 @@ function createServerApiHandler(options: ServerApiOptions): HttpHandler {
     maxBatchCommands: options.maxBatchCommands,
     maxBatchReplyBytes: options.maxBatchReplyBytes,
     ...(options.nodeStats ? { nodeStats: options.nodeStats } : {}),
+    ...(options.nodes ? { nodes: options.nodes } : {}),
+    ...(options.clusterChannels ? { clusterChannels: options.clusterChannels } : {}),
   })
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_API_MAX_BODY_BYTES
   const apiKey = options.apiKey
