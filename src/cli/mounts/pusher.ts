@@ -9,6 +9,7 @@ import type { HubApi } from '../../hub/types.js'
 import type { Logger } from '../../logger.js'
 import { PusherApps } from '../../protocol/pusher/index.js'
 import type { App } from '../../server/app.js'
+import { routeOrigins, type OriginSettings } from '../route-origins.js'
 
 /** The part of `sprocket serve`'s context the Pusher protocol needs. */
 export type PusherMountContext = {
@@ -16,7 +17,7 @@ export type PusherMountContext = {
   hub: HubApi
   /** Where the webhook delivery counters are registered. */
   registry: Registry
-  config: { pusher: PusherConfig; allowedOrigins?: readonly string[] | undefined }
+  config: { pusher: PusherConfig } & OriginSettings
   logger: Logger
   onShutdown(close: () => void | Promise<void>): void
 }
@@ -52,7 +53,7 @@ export function pusherMount(context: PusherMountContext): void {
     maxMessagesPerSecond: pusher.maxMessagesPerSecond,
     messageBurst: pusher.messageBurst,
     maxMessageBytes: pusher.maxMessageBytes,
-    allowedOrigins: context.config.allowedOrigins,
+    allowedOrigins: routeOrigins(context.config),
     logger,
     webhooks,
   })

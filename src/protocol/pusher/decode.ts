@@ -3,6 +3,7 @@
  * zod, or refuses them with `PusherProtocolError` (4300 invalid message, 4302 too large), which
  * the session answers with `pusher:error` without closing.
  */
+import { jsonNestsDeeperThan, maxJsonDepth } from '../json-depth.js'
 import { z } from 'zod'
 import { PusherCode } from './codes.js'
 import type { ClientMessage } from './client-message.js'
@@ -35,6 +36,7 @@ function dataObject(data: unknown): Record<string, unknown> {
   if (data === undefined || data === null) return {}
   if (typeof data === 'string') {
     if (data === '') return {}
+    if (jsonNestsDeeperThan(data)) throw invalid(`data nested deeper than ${maxJsonDepth} levels`)
     let parsed: unknown
     try {
       parsed = JSON.parse(data)
@@ -63,6 +65,7 @@ function invalid(message: string): PusherProtocolError {
 
 /** Decodes one frame. Throws `PusherProtocolError` for anything malformed or unknown. */
 export function decodeClientMessage(text: string, limits: DecodeLimits): ClientMessage {
+  if (jsonNestsDeeperThan(text)) throw invalid(`JSON nested deeper than ${maxJsonDepth} levels`)
   let raw: unknown
   try {
     raw = JSON.parse(text)

@@ -7,6 +7,7 @@
  * - data that is not JSON is carried as a JSON string with the tag `pusher_data: "string"`, so
  *   Pusher clients get back exactly the string that was published.
  */
+import { jsonNestsDeeperThan } from '../json-depth.js'
 
 /** The tag holding the Pusher event name. */
 export const eventTag = 'event'
@@ -18,7 +19,9 @@ export const defaultEventName = 'message'
 /** What `hub.publish` gets for a Pusher event. */
 export type HubPayload = { data: string; tags: Record<string, string> }
 
+/** JSON text that every later reader can walk: nested too deep, it travels as a string instead. */
 function isJsonText(text: string): boolean {
+  if (jsonNestsDeeperThan(text)) return false
   try {
     JSON.parse(text)
     return true

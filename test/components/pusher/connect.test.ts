@@ -92,7 +92,9 @@ describe('Pusher connection', () => {
   it('answers bad JSON, unknown events, bad fields and oversize data with pusher:error, and stays open', async () => {
     const raw = await rawClient(rawUrl(server.port, app1.key))
     await raw.next('pusher:connection_established')
-    for (const frame of ['{not json', '[]', '{"event":42}', '{"event":"pusher:nonsense","data":{}}', '{"event":"hello"}', '{"event":"pusher:subscribe","data":{"channel":7}}', '{"event":"pusher:subscribe","data":"{bad"}']) {
+    for (const frame of ['{not json', '[]', '{"event":42}', '{"event":"pusher:nonsense","data":{}}', '{"event":"hello"}', '{"event":"pusher:subscribe","data":{"channel":7}}', '{"event":"pusher:subscribe","data":"{bad"}',
+      `{"event":"pusher:subscribe","data":{"channel":"x","deep":${'['.repeat(20_000)}${']'.repeat(20_000)}}}`,
+      `{"event":"pusher:subscribe","data":${JSON.stringify(`{"channel":"x","deep":${'['.repeat(100)}${']'.repeat(100)}}`)}}`]) {
       raw.send(frame)
       assert.equal((await raw.next('pusher:error')).data.code, PusherCode.invalidMessage, frame)
     }
