@@ -97,7 +97,9 @@ async function metrics(): Promise<{ rss: number; lagP99: number; connections: nu
 const steady = await Promise.all(Array.from({ length: 200 }, () => subscriber('soak')))
 /** Close codes the steady subscribers got: they should get none. */
 const steadyCloses = new Map<number, number>()
-for (const ws of steady) ws.on('close', (code) => steadyCloses.set(code, (steadyCloses.get(code) ?? 0) + 1))
+for (const ws of steady) ws.on('close', (code) => {
+  if (!stopping) steadyCloses.set(code, (steadyCloses.get(code) ?? 0) + 1)
+})
 const slow: WebSocket[] = []
 let published = 0
 let refused = 0
