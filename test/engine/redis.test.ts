@@ -212,6 +212,32 @@ describe('redis engine', { skip }, () => {
     )
   })
 
+  test('a full Redis (maxmemory, noeviction) refuses publishes with a coded error; reads keep working', async () => {
+    const server = new RedisProcess(await freePort(), ['--maxmemory', '3mb', '--maxmemory-policy', 'noeviction'])
+    await server.start()
+    try {
+      const { engine } = await open(`${runPrefix}.oom`, server.url)
+      const big = JSON.stringify('x'.repeat(16_384))
+      let refused: unknown
+      let stored = 0
+      for (let i = 0; i < 2_000 && refused === undefined; i++) {
+        await engine.publish(`full${i % 10}`, big, KEEP).then(
+          () => void stored++,
+          (error: unknown) => {
+            refused = error
+          },
+        )
+      }
+      assert.ok(refused !== undefined, `never refused after ${stored} publishes`)
+      assert.equal((refused as { code?: string }).code, 'ENGINE_UNAVAILABLE')
+      const h = await engine.history('full0', { limit: 1 })
+      assert.ok(h.offset > 0)
+      assert.equal(h.publications.length, 1)
+    } finally {
+      await server.kill()
+    }
+  })
+
   test('Redis restarted: calls fail while it is down, then every channel is subscribed again and the gap reported', async () => {
     const server = new RedisProcess(await freePort())
     await server.start()

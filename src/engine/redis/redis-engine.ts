@@ -22,6 +22,7 @@ import type {
 } from '../types.js'
 import { CommandBatcher, type BatcherStats } from './command-batcher.js'
 import { encodeJoin, encodeLeave, encodeMeta, publicationOf } from './frame.js'
+import { isUnavailable, quit, ready, sentinelOptions } from './connection.js'
 import { RedisDelivery } from './redis-delivery.js'
 import { RedisKeys } from './redis-keys.js'
 import { defineScripts } from './scripts.js'
@@ -61,8 +62,6 @@ export type RedisEngineStats = BatcherStats & {
   /** Reconnects of the subscriber connection that ended with every channel subscribed again. */
   resyncs: number
 }
-
-const UNAVAILABLE = /^(OOM|READONLY|LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOREPLICAS)\b|Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Command timed out|MaxRetriesPerRequest|Reached the max retries/
 
 /**
  * The distributed engine, on one Redis server (key layout in `redis-keys.ts`, operations in docs/cluster.md):
@@ -331,7 +330,7 @@ export class RedisEngine implements Engine {
   readonly #mapError = (error: unknown): unknown => {
     if (error instanceof EngineUnavailableError || error instanceof EngineClosedError) return error
     const message = error instanceof Error ? error.message : String(error)
-    if (UNAVAILABLE.test(message) || this.#client?.status !== 'ready') return new EngineUnavailableError(this.name, message, { cause: error })
+    if (isUnavailable(message) || this.#client?.status !== 'ready') return new EngineUnavailableError(this.name, message, { cause: error })
     return error
   }
 
@@ -363,65 +362,6 @@ function entryToPublication([id, fields]: [string, string[]]): Publication {
     else if (fields[i] === 'm') meta = fields[i + 1]!
   }
   return publicationOf(Number.parseInt(id, 10), data, meta)
-}
-
-/** ioredis options that route through Redis Sentinel, when sentinels are configured. */
-function sentinelOptions(sentinels: readonly string[], name: string): RedisOptions {
-  if (sentinels.length === 0) return {}
-  return {
-    name,
-    failoverDetector: true,
-    sentinels: sentinels.map((address) => {
-      const colon = address.lastIndexOf(':')
-      return { host: address.slice(0, colon), port: Number(address.slice(colon + 1)) }
-    }),
-  }
-}
-
-/** Connects a lazy connection, retrying, until ready or `timeoutMs` passed. */
-function ready(connection: Redis, timeoutMs: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let lastError: unknown
-    const onError = (error: unknown): void => {
-      lastError = error
-    }
-    const timer = setTimeout(() => {
-      cleanup()
-      reject(new Error(`not reachable within ${timeoutMs} ms${lastError instanceof Error ? `: ${lastError.message}` : ''}`))
-    }, timeoutMs)
-    const onReady = (): void => {
-      cleanup()
-      resolve()
-    }
-    const cleanup = (): void => {
-      clearTimeout(timer)
-      connection.off('ready', onReady)
-      connection.off('error', onError)
-    }
-    connection.on('ready', onReady)
-    connection.on('error', onError)
-    connection.connect().catch(onError)
-  })
-}
-
-/** Closes a connection: QUIT when up, else drop it; resolves once the socket is gone. */
-async function quit(connection: Redis | undefined): Promise<void> {
-  if (connection === undefined || connection.status === 'end') return
-  if (connection.status === 'reconnecting' || connection.status === 'wait') {
-    // No socket: dropping the pending reconnect is all there is to do (no `end` follows).
-    connection.disconnect()
-    return
-  }
-  let timer: NodeJS.Timeout | undefined
-  const ended = new Promise<void>((resolve) => {
-    connection.once('end', () => resolve())
-    // `end` is not emitted again for a connection already on its way down.
-    timer = setTimeout(resolve, 1_000)
-  })
-  if (connection.status === 'ready') await connection.quit().catch(() => connection.disconnect())
-  else connection.disconnect()
-  await ended
-  clearTimeout(timer)
 }
 
 export function createRedisEngine(options: RedisEngineOptions = {}): RedisEngine {
