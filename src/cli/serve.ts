@@ -4,6 +4,7 @@ import { ExitStatus, StartupError, type Command } from './command.js'
 import { createLogger } from './logger.js'
 import { parseFlags } from './parse-flags.js'
 import { waitForShutdown } from './shutdown.js'
+import { reloadTlsOnSignal } from './tls-reload.js'
 
 /** `serve` flags that set a config field; `--config` names the file instead. */
 const flagBindings: readonly { flag: string; path: string; kind: EnvKind }[] = [
@@ -102,6 +103,7 @@ export const serveCommand: Command = {
       logger.fatal({ problem: explanation }, 'failed to start')
       throw new StartupError(explanation)
     }
+    if (config.tls !== undefined) reloadTlsOnSignal((await starting).context.app, config.tls, logger)
     return stopped
   },
 }
