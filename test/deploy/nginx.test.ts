@@ -1,26 +1,16 @@
 /**
- * docs/deploy.md's nginx config, run for real: Debian's nginx terminates TLS (a certificate from
- * a CA the test makes) in front of two `sprocket serve` nodes on the Redis engine, configured
- * with the page's Sprocket config. A `centrifuge` client connects through wss://, subscribes,
- * receives a publication made through the proxied server API, and recovers what it missed while
- * nginx was restarted; the nodes see the client's own address through X-Forwarded-For.
+ * docs/deploy.md's nginx config, run as written in Debian's nginx (the page's values
+ * substituted) through the shared deployment scenario (`proxy-scenario.ts`).
  */
-import assert from 'node:assert/strict'
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { Centrifuge, type PublicationContext, type SubscribedContext } from 'centrifuge'
-import { WebSocket } from 'ws'
-import { runCli, ServeProcess } from '../cli/cli-process.js'
-import { deleteKeys, redisSkip, redisUrl, uniquePrefix } from '../redis-server.js'
-import { makeCa, makeLeaf } from './certificates.js'
+import { redisSkip } from '../redis-server.js'
 import { binarySkip, deployBlock, substitute } from './doc-blocks.js'
-import { freePort, httpsRequest, ProxyProcess, trustingWebSocket } from './proxy-process.js'
+import { ProxyProcess } from './proxy-process.js'
+import { runProxiedDeployment, type ProxySetup } from './proxy-scenario.js'
 
 const NGINX = '/usr/sbin/nginx'
-const API_KEY = 'deploy-test-api-key'
-const TOKEN_SECRET = 'deploy-test-token-secret-0123456789'
 const skip = binarySkip(NGINX, 'nginx') || (await redisSkip())
 
 /** The stand-in for Debian's /etc/nginx/nginx.conf: everything nginx writes stays in `dir`. */
@@ -41,113 +31,19 @@ http {
 `
 }
 
-/** Resolves when `check` holds, polling; fails with `what` after `timeoutMs`. */
-async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
+function nginx({ dir, port, nodePorts, sslDir }: ProxySetup): ProxyProcess {
+  mkdirSync(join(dir, 'temp'))
+  const site = join(dir, 'sprocket.conf')
+  writeFileSync(site, substitute(deployBlock('nginx'), [
+    ['listen 443 ssl', `listen ${port} ssl`],
+    ['127.0.0.1:8080', `127.0.0.1:${nodePorts[0]}`],
+    ['127.0.0.1:8081', `127.0.0.1:${nodePorts[1]}`],
+    ['/etc/ssl/sprocket/', `${sslDir}/`],
+  ]))
+  const conf = join(dir, 'nginx.conf')
+  writeFileSync(conf, nginxConf(dir, site))
+  return new ProxyProcess(NGINX, ['-p', dir, '-e', join(dir, 'error.log'), '-c', conf, '-g', 'daemon off;'], port)
 }
 
-test('a centrifuge client through the documented nginx: wss, publications via the proxied API, recovery after an nginx restart, the real client address', { skip, timeout: 90_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sprocket-nginx-'))
-  const prefix = uniquePrefix('deploy-nginx')
-  const ca = makeCa(dir)
-  const leaf = makeLeaf(ca, 'server')
-  const sslDir = join(dir, 'ssl')
-  mkdirSync(sslDir)
-  mkdirSync(join(dir, 'temp'))
-  copyFileSync(leaf.certPath, join(sslDir, 'fullchain.pem'))
-  copyFileSync(leaf.keyPath, join(sslDir, 'privkey.pem'))
-
-  const configPath = join(dir, 'sprocket.json')
-  writeFileSync(configPath, substitute(deployBlock('sprocket-behind-proxy'), [
-    ['"port": 8080', '"port": 0'],
-    ['redis://127.0.0.1:6379', redisUrl],
-    ['"keyPrefix": "sprocket"', `"keyPrefix": "${prefix}"`],
-  ]))
-  const env = { SPROCKET_API_KEY: API_KEY, SPROCKET_TOKEN_SECRET: TOKEN_SECRET }
-  const nodeArgs = (dataDir: string) => ['--config', configPath, '--data-dir', join(dir, dataDir), '--log-level', 'debug']
-  const nodes = [
-    new ServeProcess(nodeArgs('data-1'), { cwd: dir, env }),
-    new ServeProcess([...nodeArgs('data-2'), '--port', '0'], { cwd: dir, env }),
-  ]
-  let nginx: ProxyProcess | undefined
-  let client: Centrifuge | undefined
-  let spoofer: WebSocket | undefined
-  try {
-    const [port1, port2] = await Promise.all(nodes.map((node) => node.port()))
-    const port = await freePort()
-    const site = join(dir, 'sprocket.conf')
-    writeFileSync(site, substitute(deployBlock('nginx'), [
-      ['listen 443 ssl', `listen ${port} ssl`],
-      ['127.0.0.1:8080', `127.0.0.1:${port1}`],
-      ['127.0.0.1:8081', `127.0.0.1:${port2}`],
-      ['/etc/ssl/sprocket/', `${sslDir}/`],
-    ]))
-    const conf = join(dir, 'nginx.conf')
-    writeFileSync(conf, nginxConf(dir, site))
-    nginx = new ProxyProcess(NGINX, ['-p', dir, '-e', join(dir, 'error.log'), '-c', conf, '-g', 'daemon off;'], port)
-    await nginx.start()
-
-    const ready = await httpsRequest(port, ca.pem, '/readyz')
-    assert.deepEqual([ready.status, JSON.parse(ready.body)], [200, { status: 'ok' }], '/readyz through nginx')
-
-    const token = await runCli(['token', '--user', 'alice'], { cwd: dir, env })
-    assert.equal(token.status, 0, token.stderr)
-    client = new Centrifuge(`wss://127.0.0.1:${port}/connection/websocket`, {
-      websocket: trustingWebSocket(ca.pem, '127.0.0.2'),
-      token: token.stdout.trim(),
-      minReconnectDelay: 100,
-      maxReconnectDelay: 500,
-    })
-    const received: unknown[] = []
-    const subscribed: SubscribedContext[] = []
-    const subscription = client.newSubscription('news:updates')
-    subscription.on('publication', (ctx: PublicationContext) => received.push(ctx.data))
-    subscription.on('subscribed', (ctx) => subscribed.push(ctx))
-    subscription.subscribe()
-    client.connect()
-    await until(() => subscribed.length === 1, 'the subscription')
-
-    const clientOpened = (node: ServeProcess) => node.logs.some((line) => line.msg === 'open' && line.route === '/connection/websocket')
-    const clientNode = nodes.find(clientOpened)
-    assert.ok(clientNode !== undefined, 'a node logged the connection')
-    const openLine = clientNode.logs.find((line) => line.msg === 'open' && line.route === '/connection/websocket')
-    assert.equal(openLine?.remoteAddress, '127.0.0.2', 'the node sees the client behind nginx, not nginx (127.0.0.1)')
-
-    const publish = (data: unknown) => JSON.stringify({ channel: 'news:updates', data })
-    const first = await httpsRequest(port, ca.pem, '/api/publish', { method: 'POST', headers: { 'X-API-Key': API_KEY }, body: publish({ text: 'one' }) })
-    assert.equal(first.status, 200, first.body)
-    await until(() => received.length === 1, 'the first publication')
-    assert.deepEqual(received, [{ text: 'one' }])
-
-    // nginx goes away: the client loses its connection and retries; a publication made meanwhile
-    // (straight to a node) is recovered from history once nginx is back.
-    await nginx.stop()
-    await until(() => client?.state === 'connecting', 'the client to notice the proxy is gone')
-    const missed = await fetch(`http://127.0.0.1:${port2}/api/publish`, { method: 'POST', headers: { 'X-API-Key': API_KEY }, body: publish({ text: 'two' }) })
-    assert.equal(missed.status, 200)
-    await nginx.start()
-    await until(() => subscribed.length === 2, 'the subscription after the restart')
-    assert.equal(subscribed[1]?.wasRecovering, true)
-    assert.equal(subscribed[1]?.recovered, true, 'recovered: true')
-    await until(() => received.length === 2, 'the missed publication')
-    assert.deepEqual(received, [{ text: 'one' }, { text: 'two' }])
-
-    // A client naming another address in X-Forwarded-For is still seen as itself.
-    spoofer = new WebSocket(`wss://127.0.0.1:${port}/echo`, { ca: ca.pem, localAddress: '127.0.0.3', headers: { 'X-Forwarded-For': '203.0.113.9' } })
-    await new Promise((resolve, reject) => spoofer?.once('open', resolve).once('error', reject))
-    await until(() => nodes.some((node) => node.logs.some((line) => line.msg === 'open' && line.route === '/echo')), 'the echo connection')
-    const echoOpen = nodes.flatMap((node) => node.logs).find((line) => line.msg === 'open' && line.route === '/echo')
-    assert.equal(echoOpen?.remoteAddress, '127.0.0.3', 'a forged X-Forwarded-For is not believed')
-  } finally {
-    client?.disconnect()
-    spoofer?.terminate()
-    await nginx?.stop()
-    await Promise.all(nodes.map((node) => node.stop()))
-    await deleteKeys(prefix)
-    rmSync(dir, { recursive: true, force: true })
-  }
-})
+test('a centrifuge client through the documented nginx: wss, publications via the proxied API, recovery after an nginx restart, the real client address', { skip, timeout: 90_000 }, () =>
+  runProxiedDeployment('nginx', nginx))

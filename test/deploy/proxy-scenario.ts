@@ -1,0 +1,136 @@
+/**
+ * The deployment docs/deploy.md describes, exercised through one proxy: two `sprocket serve` nodes
+ * on the Redis engine with the page's Sprocket config, the proxy in front of them with a
+ * certificate from a CA the test makes, and a `centrifuge` client through wss:// that subscribes,
+ * receives a publication made through the proxied server API, and recovers what it missed while
+ * the proxy was restarted; the nodes see the client's own address through X-Forwarded-For.
+ * Every proxy's test runs this same scenario; only how the proxy is configured and started differs.
+ */
+import assert from 'node:assert/strict'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Centrifuge, type PublicationContext, type SubscribedContext } from 'centrifuge'
+import { WebSocket } from 'ws'
+import { runCli, ServeProcess } from '../cli/cli-process.js'
+import { deleteKeys, redisUrl, uniquePrefix } from '../redis-server.js'
+import { makeCa, makeLeaf } from './certificates.js'
+import { deployBlock, substitute } from './doc-blocks.js'
+import { freePort, httpsRequest, type ProxyProcess, trustingWebSocket } from './proxy-process.js'
+
+const API_KEY = 'deploy-test-api-key'
+const TOKEN_SECRET = 'deploy-test-token-secret-0123456789'
+
+/** Where the proxy's files go and what it fronts. */
+export type ProxySetup = {
+  /** A private directory for the proxy's config, pid, logs and temp files. */
+  dir: string
+  /** The port clients connect to (the page's 443). */
+  port: number
+  /** The nodes' ports (the page's 8080 and 8081). */
+  nodePorts: readonly [number, number]
+  /** Holds `fullchain.pem` and `privkey.pem` (the page's /etc/ssl/sprocket/). */
+  sslDir: string
+}
+
+/** Resolves when `check` holds, polling; fails with `what` after `timeoutMs`. */
+async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
+
+/** Runs the scenario with the proxy `makeProxy` configures (the scenario starts and restarts it). */
+export async function runProxiedDeployment(label: string, makeProxy: (setup: ProxySetup) => ProxyProcess): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), `sprocket-${label}-`))
+  const prefix = uniquePrefix(`deploy-${label}`)
+  const ca = makeCa(dir)
+  const leaf = makeLeaf(ca, 'server')
+  const sslDir = join(dir, 'ssl')
+  mkdirSync(sslDir)
+  copyFileSync(leaf.certPath, join(sslDir, 'fullchain.pem'))
+  copyFileSync(leaf.keyPath, join(sslDir, 'privkey.pem'))
+
+  const configPath = join(dir, 'sprocket.json')
+  writeFileSync(configPath, substitute(deployBlock('sprocket-behind-proxy'), [
+    ['"port": 8080', '"port": 0'],
+    ['redis://127.0.0.1:6379', redisUrl],
+    ['"keyPrefix": "sprocket"', `"keyPrefix": "${prefix}"`],
+  ]))
+  const env = { SPROCKET_API_KEY: API_KEY, SPROCKET_TOKEN_SECRET: TOKEN_SECRET }
+  const nodeArgs = (dataDir: string) => ['--config', configPath, '--data-dir', join(dir, dataDir), '--log-level', 'debug']
+  const nodes = [
+    new ServeProcess(nodeArgs('data-1'), { cwd: dir, env }),
+    new ServeProcess([...nodeArgs('data-2'), '--port', '0'], { cwd: dir, env }),
+  ]
+  let proxy: ProxyProcess | undefined
+  let client: Centrifuge | undefined
+  let spoofer: WebSocket | undefined
+  try {
+    const [port1, port2] = await Promise.all(nodes.map((node) => node.port()))
+    const port = await freePort()
+    proxy = makeProxy({ dir, port, nodePorts: [port1 ?? 0, port2 ?? 0], sslDir })
+    await proxy.start()
+
+    const ready = await httpsRequest(port, ca.pem, '/readyz')
+    assert.deepEqual([ready.status, JSON.parse(ready.body)], [200, { status: 'ok' }], '/readyz through the proxy')
+
+    const token = await runCli(['token', '--user', 'alice'], { cwd: dir, env })
+    assert.equal(token.status, 0, token.stderr)
+    client = new Centrifuge(`wss://127.0.0.1:${port}/connection/websocket`, {
+      websocket: trustingWebSocket(ca.pem, '127.0.0.2'),
+      token: token.stdout.trim(),
+      minReconnectDelay: 100,
+      maxReconnectDelay: 500,
+    })
+    const received: unknown[] = []
+    const subscribed: SubscribedContext[] = []
+    const subscription = client.newSubscription('news:updates')
+    subscription.on('publication', (ctx: PublicationContext) => received.push(ctx.data))
+    subscription.on('subscribed', (ctx) => subscribed.push(ctx))
+    subscription.subscribe()
+    client.connect()
+    await until(() => subscribed.length === 1, 'the subscription')
+
+    const clientOpened = (node: ServeProcess) => node.logs.some((line) => line.msg === 'open' && line.route === '/connection/websocket')
+    const clientNode = nodes.find(clientOpened)
+    assert.ok(clientNode !== undefined, 'a node logged the connection')
+    const openLine = clientNode.logs.find((line) => line.msg === 'open' && line.route === '/connection/websocket')
+    assert.equal(openLine?.remoteAddress, '127.0.0.2', 'the node sees the client behind the proxy, not the proxy (127.0.0.1)')
+
+    const publish = (data: unknown) => JSON.stringify({ channel: 'news:updates', data })
+    const first = await httpsRequest(port, ca.pem, '/api/publish', { method: 'POST', headers: { 'X-API-Key': API_KEY }, body: publish({ text: 'one' }) })
+    assert.equal(first.status, 200, first.body)
+    await until(() => received.length === 1, 'the first publication')
+    assert.deepEqual(received, [{ text: 'one' }])
+
+    // The proxy goes away: the client loses its connection and retries; a publication made meanwhile
+    // (straight to a node) is recovered from history once the proxy is back.
+    await proxy.stop()
+    await until(() => client?.state === 'connecting', 'the client to notice the proxy is gone')
+    const missed = await fetch(`http://127.0.0.1:${port2}/api/publish`, { method: 'POST', headers: { 'X-API-Key': API_KEY }, body: publish({ text: 'two' }) })
+    assert.equal(missed.status, 200)
+    await proxy.start()
+    await until(() => subscribed.length === 2, 'the subscription after the restart')
+    assert.equal(subscribed[1]?.wasRecovering, true)
+    assert.equal(subscribed[1]?.recovered, true, 'recovered: true')
+    await until(() => received.length === 2, 'the missed publication')
+    assert.deepEqual(received, [{ text: 'one' }, { text: 'two' }])
+
+    // A client naming another address in X-Forwarded-For is still seen as itself.
+    spoofer = new WebSocket(`wss://127.0.0.1:${port}/echo`, { ca: ca.pem, localAddress: '127.0.0.3', headers: { 'X-Forwarded-For': '203.0.113.9' } })
+    await new Promise((resolve, reject) => spoofer?.once('open', resolve).once('error', reject))
+    await until(() => nodes.some((node) => node.logs.some((line) => line.msg === 'open' && line.route === '/echo')), 'the echo connection')
+    const echoOpen = nodes.flatMap((node) => node.logs).find((line) => line.msg === 'open' && line.route === '/echo')
+    assert.equal(echoOpen?.remoteAddress, '127.0.0.3', 'a forged X-Forwarded-For is not believed')
+  } finally {
+    client?.disconnect()
+    spoofer?.terminate()
+    await proxy?.stop()
+    await Promise.all(nodes.map((node) => node.stop()))
+    await deleteKeys(prefix)
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
