@@ -1,6 +1,7 @@
 /**
  * `sprocket serve` with `tls.cert`/`tls.key` swaps its certificate on SIGHUP: new connections get
  * the new one, open connections stay up, and a bad file leaves the current certificate in place.
+ * The server runs docs/deploy.md's native TLS config.
  */
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
@@ -11,6 +12,7 @@ import type { TLSSocket } from 'node:tls'
 import { test } from 'node:test'
 import { WebSocket } from 'ws'
 import { makeCa, makeLeaf, type TestCa } from '../deploy/certificates.js'
+import { deployBlock, substitute } from '../deploy/doc-blocks.js'
 import { ServeProcess } from './cli-process.js'
 
 /** Opens wss://127.0.0.1:port/echo trusting only `ca`; resolves with the socket and the certificate it was shown. */
@@ -33,14 +35,13 @@ test('SIGHUP reloads tls.cert and tls.key without dropping connections; a bad fi
   const ca = makeCa(dir)
   const first = makeLeaf(ca, 'first')
   const second = makeLeaf(ca, 'second')
-  const certPath = join(dir, 'server.pem')
-  const keyPath = join(dir, 'server-key.pem')
+  const certPath = join(dir, 'fullchain.pem')
+  const keyPath = join(dir, 'privkey.pem')
   copyFileSync(first.certPath, certPath)
   copyFileSync(first.keyPath, keyPath)
-  const server = new ServeProcess(['--port', '0', '--host', '127.0.0.1', '--engine', 'memory', '--data-dir', join(dir, 'data')], {
-    cwd: dir,
-    env: { SPROCKET_TLS_CERT: certPath, SPROCKET_TLS_KEY: keyPath },
-  })
+  const configPath = join(dir, 'sprocket.json')
+  writeFileSync(configPath, substitute(deployBlock('sprocket-tls'), [['"port": 443', '"port": 0'], ['/etc/ssl/sprocket/', `${dir}/`]]))
+  const server = new ServeProcess(['--config', configPath, '--host', '127.0.0.1', '--engine', 'memory', '--data-dir', join(dir, 'data')], { cwd: dir })
   const sockets: WebSocket[] = []
   try {
     const port = await server.port()
