@@ -125,6 +125,12 @@ export async function runProxiedDeployment(label: string, makeProxy: (setup: Pro
     await until(() => nodes.some((node) => node.logs.some((line) => line.msg === 'open' && line.route === '/echo')), 'the echo connection')
     const echoOpen = nodes.flatMap((node) => node.logs).find((line) => line.msg === 'open' && line.route === '/echo')
     assert.equal(echoOpen?.remoteAddress, '127.0.0.3', 'a forged X-Forwarded-For is not believed')
+
+    // SIGTERM: the node's /readyz turns 503 during the drain delay, while it still serves.
+    nodes[0]?.child.kill('SIGTERM')
+    await nodes[0]?.waitForLog((line) => line.msg === 'draining')
+    const draining = await fetch(`http://127.0.0.1:${port1}/readyz`)
+    assert.equal(draining.status, 503, '/readyz during the drain delay')
   } finally {
     client?.disconnect()
     spoofer?.terminate()
