@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import type { TLSSocket } from 'node:tls'
 import { test } from 'node:test'
 import { WebSocket } from 'ws'
-import { makeCa, makeLeaf, type TestCa } from '../deploy/certificates.js'
+import { makeCa, makeLeaf, type TestCa } from '../certificates.js'
 import { deployBlock, substitute } from '../deploy/doc-blocks.js'
 import { ServeProcess } from './cli-process.js'
 

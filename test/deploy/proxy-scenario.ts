@@ -14,7 +14,7 @@ import { Centrifuge, type PublicationContext, type SubscribedContext } from 'cen
 import { WebSocket } from 'ws'
 import { runCli, ServeProcess } from '../cli/cli-process.js'
 import { deleteKeys, redisUrl, uniquePrefix } from '../redis-server.js'
-import { makeCa, makeLeaf } from './certificates.js'
+import { makeCa, makeLeaf } from '../certificates.js'
 import { deployBlock, substitute } from './doc-blocks.js'
 import { freePort, httpsRequest, type ProxyProcess, trustingWebSocket } from './proxy-process.js'
 

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { maxConnectionsFor } from '../../src/server/open-file-limit.js'
 import { repoRoot, ServeProcess } from '../cli/cli-process.js'
-import { makeCa, makeLeaf } from './certificates.js'
+import { makeCa, makeLeaf } from '../certificates.js'
 import { deployBlock, substitute } from './doc-blocks.js'
 
 /** `[Service]` settings, in order (Environment may repeat). */
