@@ -80,6 +80,7 @@ export const serveCommand: Command = {
     // then shuts down what was started. The server's modules load only now, so `--help` and
     // config errors answer without loading them.
     const starting = import('./start-server.js').then(({ startServer }) => startServer(config, logger))
+    if (config.tls !== undefined) reloadTlsOnSignal(starting.then((server) => server.context.app), config.tls, logger)
     // After the drain delay, leave the connections most of the budget, the hub and engine the rest.
     const { shutdownTimeoutMs } = config
     const drainDelayMs = shutdownDrainDelayMs(config)
@@ -103,7 +104,6 @@ export const serveCommand: Command = {
       logger.fatal({ problem: explanation }, 'failed to start')
       throw new StartupError(explanation)
     }
-    if (config.tls !== undefined) reloadTlsOnSignal((await starting).context.app, config.tls, logger)
     return stopped
   },
 }

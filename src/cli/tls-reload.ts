@@ -25,7 +25,15 @@ export async function reloadTls(app: App, paths: TlsPaths, logger: Logger): Prom
   return true
 }
 
-/** Reloads the certificate on every `signal` (SIGHUP by default). */
-export function reloadTlsOnSignal(app: App, paths: TlsPaths, logger: Logger, signal: NodeJS.Signals = 'SIGHUP'): void {
-  process.on(signal, () => void reloadTls(app, paths, logger))
+/**
+ * Reloads the certificate on every `signal` (SIGHUP by default) once `app` has started. Installed
+ * before the server starts, so a signal that arrives while it starts (a renewal hook racing a
+ * restart) is handled after the start instead of ending the process; none is handled if the
+ * start fails.
+ */
+export function reloadTlsOnSignal(app: Promise<App>, paths: TlsPaths, logger: Logger, signal: NodeJS.Signals = 'SIGHUP'): void {
+  const started = app.then((value) => value, () => undefined)
+  process.on(signal, () => {
+    void started.then((value) => (value === undefined ? undefined : reloadTls(value, paths, logger)))
+  })
 }

@@ -7,11 +7,12 @@ import { accessSync, constants, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { repoRoot } from '../cli/cli-process.js'
 
-const page = readFileSync(join(repoRoot, 'docs', 'deploy.md'), 'utf8')
+/** docs/deploy.md as it stands. */
+export const deployPage = readFileSync(join(repoRoot, 'docs', 'deploy.md'), 'utf8')
 
 /** The text of the fenced block after `<!-- block: name -->`. */
 export function deployBlock(name: string): string {
-  const after = page.split(`<!-- block: ${name} -->\n`)[1]
+  const after = deployPage.split(`<!-- block: ${name} -->\n`)[1]
   const block = after?.match(/^```[a-z]*\n([\s\S]*?)```/)?.[1]
   assert.ok(block !== undefined, `docs/deploy.md has a block marked ${name}`)
   return block

@@ -13,7 +13,7 @@ import { test } from 'node:test'
 import { maxConnectionsFor } from '../../src/server/open-file-limit.js'
 import { repoRoot, ServeProcess } from '../cli/cli-process.js'
 import { makeCa, makeLeaf } from '../certificates.js'
-import { deployBlock, substitute } from './doc-blocks.js'
+import { deployBlock, deployPage, substitute } from './doc-blocks.js'
 
 /** `[Service]` settings, in order (Environment may repeat). */
 function serviceSettings(unit: string): [string, string][] {
@@ -42,7 +42,9 @@ test('the documented systemd unit: ExecStart with its Environment under LimitNOF
   assert.equal(setting('ExecReload'), '/bin/kill -HUP $MAINPID')
   const env = Object.fromEntries(settings.filter(([key]) => key === 'Environment').map(([, value]) => value.split('=', 2) as [string, string]))
   const limitNofile = Number(setting('LimitNOFILE'))
-  assert.equal(maxConnectionsFor(limitNofile), 58_983, 'the ceiling the page states for LimitNOFILE=65536')
+  const stated = deployPage.match(/(\d+) allows (\d+) connections[\s\S]*?default \((\d+) soft\) would allow (\d+)/)
+  assert.ok(stated !== null, 'the page states the ceilings')
+  assert.deepEqual(stated.slice(1).map(Number), [limitNofile, maxConnectionsFor(limitNofile), 1024, maxConnectionsFor(1024)])
   const hardLimit = Number(execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim())
   const limit = Number.isFinite(hardLimit) ? Math.min(limitNofile, hardLimit) : limitNofile
 
