@@ -7,6 +7,7 @@
  * Every proxy's test runs this same scenario; only how the proxy is configured and started differs.
  */
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -119,9 +120,17 @@ export async function runProxiedDeployment(label: string, makeProxy: (setup: Pro
     await until(() => received.length === 2, 'the missed publication')
     assert.deepEqual(received, [{ text: 'one' }, { text: 'two' }])
 
-    // A client naming another address in X-Forwarded-For is still seen as itself.
-    spoofer = new WebSocket(`wss://127.0.0.1:${port}/echo`, { ca: ca.pem, localAddress: '127.0.0.3', headers: { 'X-Forwarded-For': '203.0.113.9' } })
+    // A client naming another address in X-Forwarded-For is still seen as itself. It connects as
+    // a page of the site would (the proxy passes Host on, so the default origin check lets it in);
+    // a page of another site is refused.
+    spoofer = new WebSocket(`wss://127.0.0.1:${port}/echo`, {
+      ca: ca.pem, localAddress: '127.0.0.3', origin: `https://127.0.0.1:${port}`, headers: { 'X-Forwarded-For': '203.0.113.9' },
+    })
     await new Promise((resolve, reject) => spoofer?.once('open', resolve).once('error', reject))
+    const foreign = new WebSocket(`wss://127.0.0.1:${port}/echo`, { ca: ca.pem, origin: 'https://elsewhere.example' })
+    foreign.on('error', () => undefined)
+    const [, refusal] = (await once(foreign, 'unexpected-response')) as [unknown, { statusCode: number }]
+    assert.equal(refusal.statusCode, 403, 'a page of another site is refused')
     await until(() => nodes.some((node) => node.logs.some((line) => line.msg === 'open' && line.route === '/echo')), 'the echo connection')
     const echoOpen = nodes.flatMap((node) => node.logs).find((line) => line.msg === 'open' && line.route === '/echo')
     assert.equal(echoOpen?.remoteAddress, '127.0.0.3', 'a forged X-Forwarded-For is not believed')
