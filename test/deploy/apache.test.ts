@@ -17,7 +17,7 @@ const skip = binarySkip(APACHE, 'apache2') || (await redisSkip())
 /** What Debian's apache2.conf, ports.conf and `a2enmod` would provide; everything httpd writes stays in `dir`. */
 function httpdConf(dir: string, port: number, site: string): string {
   const modules = ['mpm_event', 'authz_core', 'ssl', 'socache_shmcb', 'proxy', 'proxy_http', 'proxy_wstunnel',
-    'proxy_balancer', 'slotmem_shm', 'lbmethod_byrequests']
+    'proxy_balancer', 'slotmem_shm', 'lbmethod_byrequests', 'proxy_hcheck']
   return `${modules.map((name) => `LoadModule ${name}_module ${MODULES}/mod_${name}.so`).join('\n')}
 ServerName localhost
 ServerRoot ${dir}
