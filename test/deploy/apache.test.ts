@@ -47,4 +47,4 @@ function apache({ dir, port, nodePorts, sslDir }: ProxySetup): ProxyProcess {
 }
 
 test('a centrifuge client through the documented Apache httpd: wss, publications via the proxied API, recovery after an httpd restart, the real client address', { skip, timeout: 90_000 }, () =>
-  runProxiedDeployment('apache', apache))
+  runProxiedDeployment('apache', apache, { checksReadiness: true }))

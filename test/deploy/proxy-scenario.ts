@@ -43,8 +43,25 @@ async function until(check: () => boolean, what: string, timeoutMs = 15_000): Pr
   }
 }
 
+/** What a proxy's config promises beyond the common scenario. */
+export type ProxyTraits = {
+  /** Checks each node's /readyz itself and stops sending requests to a node that answers 503. */
+  checksReadiness: boolean
+}
+
+/** Resolves once /readyz through the proxy has answered 200 six times in a row (the draining node left out). */
+async function untilOnlyReadyAnswers(port: number, ca: string, timeoutMs = 6_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let inARow = 0
+  while (inARow < 6) {
+    if (Date.now() > deadline) throw new Error('the proxy still sends requests to the draining node')
+    inARow = (await httpsRequest(port, ca, '/readyz')).status === 200 ? inARow + 1 : 0
+    if (inARow === 0) await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
 /** Runs the scenario with the proxy `makeProxy` configures (the scenario starts and restarts it). */
-export async function runProxiedDeployment(label: string, makeProxy: (setup: ProxySetup) => ProxyProcess): Promise<void> {
+export async function runProxiedDeployment(label: string, makeProxy: (setup: ProxySetup) => ProxyProcess, traits: ProxyTraits): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), `sprocket-${label}-`))
   const prefix = uniquePrefix(`deploy-${label}`)
   const ca = makeCa(dir)
@@ -60,7 +77,8 @@ export async function runProxiedDeployment(label: string, makeProxy: (setup: Pro
     ['redis://127.0.0.1:6379', redisUrl],
     ['"keyPrefix": "sprocket"', `"keyPrefix": "${prefix}"`],
   ]))
-  const env = { SPROCKET_API_KEY: API_KEY, SPROCKET_TOKEN_SECRET: TOKEN_SECRET }
+  // A drain delay long enough for a proxy's readiness check to notice a draining node.
+  const env = { SPROCKET_API_KEY: API_KEY, SPROCKET_TOKEN_SECRET: TOKEN_SECRET, SPROCKET_SHUTDOWN_DRAIN_DELAY_MS: '8000' }
   const nodeArgs = (dataDir: string) => ['--config', configPath, '--data-dir', join(dir, dataDir), '--log-level', 'debug']
   const nodes = [
     new ServeProcess(nodeArgs('data-1'), { cwd: dir, env }),
@@ -140,6 +158,7 @@ export async function runProxiedDeployment(label: string, makeProxy: (setup: Pro
     await nodes[0]?.waitForLog((line) => line.msg === 'draining')
     const draining = await fetch(`http://127.0.0.1:${port1}/readyz`)
     assert.equal(draining.status, 503, '/readyz during the drain delay')
+    if (traits.checksReadiness) await untilOnlyReadyAnswers(port, ca.pem)
   } finally {
     client?.disconnect()
     spoofer?.terminate()
