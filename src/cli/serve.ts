@@ -1,31 +1,13 @@
 /** `sprocket serve`: flags → config → server, then waits for a signal to shut down gracefully. */
-import { ConfigError, convertText, loadConfig, shutdownDrainDelayMs, unknownEnvVariables, type EnvKind, type Override } from '../config/index.js'
+import { ConfigError, loadConfig, shutdownDrainDelayMs, unknownEnvVariables } from '../config/index.js'
+import { configFlags, configFlagsUsage, flagOverrides } from './config-flags.js'
 import { ExitStatus, StartupError, type Command } from './command.js'
 import { createLogger } from './logger.js'
 import { parseFlags } from './parse-flags.js'
 import { waitForShutdown } from './shutdown.js'
 import { reloadTlsOnSignal } from './tls-reload.js'
 
-/** `serve` flags that set a config field; `--config` names the file instead. */
-const flagBindings: readonly { flag: string; path: string; kind: EnvKind }[] = [
-  { flag: 'host', path: 'host', kind: 'string' },
-  { flag: 'port', path: 'port', kind: 'number' },
-  { flag: 'data-dir', path: 'dataDir', kind: 'string' },
-  { flag: 'log-level', path: 'logLevel', kind: 'string' },
-  { flag: 'engine', path: 'engine.type', kind: 'string' },
-  { flag: 'redis-url', path: 'engine.redis.url', kind: 'string' },
-]
-
-const serveFlags = {
-  config: { type: 'string', short: 'c' },
-  host: { type: 'string' },
-  port: { type: 'string', short: 'p' },
-  'data-dir': { type: 'string' },
-  'log-level': { type: 'string' },
-  engine: { type: 'string' },
-  'redis-url': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const
+const serveFlags = { ...configFlags, help: { type: 'boolean', short: 'h' } } as const
 
 const usage = `Usage: sprocket serve [options]
 
@@ -34,13 +16,7 @@ Runs the server on one port: the chat page at /, the native protocol at
 /readyz and /metrics.
 
 Options:
-  -c, --config FILE      JSON config file (default: $SPROCKET_CONFIG, else none)
-      --host HOST        interface to bind (default 0.0.0.0)
-  -p, --port PORT        port to listen on; 0 picks a free one (default 8080)
-      --data-dir DIR     where durable state is kept (default ./data)
-      --log-level LEVEL  fatal, error, warn, info, debug, trace or silent (default info)
-      --engine TYPE      sqlite, memory or redis (default sqlite)
-      --redis-url URL    the redis engine's Redis (default redis://127.0.0.1:6379)
+${configFlagsUsage}
   -h, --help             show this help
 
 Flags win over SPROCKET_* environment variables, which win over the config file. PORT is read
@@ -59,12 +35,7 @@ export const serveCommand: Command = {
       process.stdout.write(usage)
       return ExitStatus.ok
     }
-    const overrides: Override[] = []
-    for (const binding of flagBindings) {
-      const text = flags[binding.flag as keyof typeof flags]
-      if (typeof text === 'string') overrides.push({ path: binding.path, value: convertText(text, binding.kind), source: `--${binding.flag}` })
-    }
-    const config = loadConfig({ ...(flags.config !== undefined && { configPath: flags.config }), flags: overrides })
+    const config = loadConfig({ ...(flags.config !== undefined && { configPath: flags.config }), flags: flagOverrides(flags) })
     const logger = createLogger(config.logLevel)
     for (const unknown of unknownEnvVariables(process.env)) {
       logger.warn({ variable: unknown.name, didYouMean: unknown.didYouMean }, 'unknown SPROCKET_ variable ignored')

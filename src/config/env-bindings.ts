@@ -24,6 +24,7 @@ export const envBindings: readonly EnvBinding[] = [
   { name: 'SPROCKET_SHUTDOWN_TIMEOUT_MS', path: 'shutdownTimeoutMs', kind: 'number' },
   { name: 'SPROCKET_SHUTDOWN_DRAIN_DELAY_MS', path: 'shutdownDrainDelayMs', kind: 'number' },
   { name: 'SPROCKET_ALLOWED_ORIGINS', path: 'allowedOrigins', kind: 'list' },
+  { name: 'SPROCKET_PUBLIC_HOSTS', path: 'publicHosts', kind: 'list' },
   { name: 'SPROCKET_TLS_CERT', path: 'tls.cert', kind: 'string' },
   { name: 'SPROCKET_TLS_KEY', path: 'tls.key', kind: 'string' },
   { name: 'SPROCKET_API_KEY', path: 'api.key', kind: 'string' },

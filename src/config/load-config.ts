@@ -23,16 +23,33 @@ export type LoadConfigOptions = {
  * Throws `ConfigError` naming every bad field (unreadable file, bad JSON, wrong type, unknown field).
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
+  return resolveConfig(options).config
+}
+
+/** A loaded configuration and where its values came from. */
+export type ResolvedConfig = {
+  config: Config
+  /** The config file's absolute path, if one was read. */
+  fileSource: string | undefined
+  /** The file's own values, before variables and flags. */
+  fileValues: Record<string, unknown>
+  /** Variables and flags, in the order they were applied. */
+  overrides: readonly Override[]
+}
+
+/** `loadConfig`, keeping what `sprocket config print` needs to say where each value came from. */
+export function resolveConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   const env = options.env ?? process.env
   const configPath = options.configPath ?? nonEmpty(env[configFileEnvVar])
   const fileSource = configPath === undefined ? undefined : resolve(options.cwd ?? process.cwd(), configPath)
   const raw = fileSource === undefined ? {} : readConfigFile(fileSource)
+  const fileValues = structuredClone(raw)
 
   const overrides = [...envOverrides(env), ...(options.flags ?? [])]
   for (const override of overrides) setPath(raw, override.path, override.value)
 
   const result = configSchema.safeParse(raw)
-  if (result.success) return result.data
+  if (result.success) return { config: result.data, fileSource, fileValues, overrides }
   throw new ConfigError(result.error.issues.flatMap((issue) => toConfigIssues(issue, overrides, fileSource)))
 }
 

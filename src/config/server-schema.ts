@@ -89,6 +89,10 @@ const compressionSchema = z.strictObject({
   enabled: z.boolean().default(limitDefaults.compression.enabled),
   /** Messages smaller than this are sent uncompressed. */
   thresholdBytes: z.number().int().nonnegative().default(limitDefaults.compression.thresholdBytes),
+  /** zlib window of both directions (9–15): memory per connection grows with 2^windowBits. */
+  windowBits: z.number().int().min(9).max(15).default(limitDefaults.compression.windowBits),
+  /** zlib deflate memLevel (1–9): 2^(memLevel + 9) bytes per connection. */
+  memLevel: z.number().int().min(1).max(9).default(limitDefaults.compression.memLevel),
 })
 
 /** Top-level fields and server sections, spread into the full config schema. */
@@ -115,6 +119,12 @@ export const serverConfigShape = {
    * pages served by this server's own host. Clients that send no Origin are always allowed.
    */
   allowedOrigins: z.array(z.string().min(1)).optional(),
+  /**
+   * The host names (with `:port` when not the scheme's default) the server is reached by. When
+   * set and `allowedOrigins` is not, only pages on these hosts may open the built-in WebSocket
+   * routes, which keeps DNS-rebinding pages out.
+   */
+  publicHosts: z.array(z.string().regex(/^[^\s/:]+(?::\d{1,5})?$|^\[[0-9a-fA-F:.]+\](?::\d{1,5})?$/, 'a host name, optionally with :port')).optional(),
   /**
    * Reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client (addresses or CIDR
    * ranges); per-address limits and logs then see the client behind them.

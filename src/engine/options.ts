@@ -25,6 +25,8 @@ export const sqliteEngineDefaults = {
   synchronous: 'normal',
   maxBatch: 10_000,
   busyTimeoutMs: 1_000,
+  /** 1 GiB: a cap, so clients publishing cannot fill the disk the chat and the logs share. */
+  maxFileBytes: 1024 * 1024 * 1024,
   /** The database file's name in the data dir when `sqlite.file` is not set. */
   file: 'sprocket.db',
 } as const
@@ -102,8 +104,8 @@ export const engineOptionsSchema = z
         idleStreamTtlMs: z.number().int().min(0).default(sqliteEngineDefaults.idleStreamTtlMs),
         /** How long an idle stream with history keeps its offset and epoch after its last publish (at least its history TTL). */
         historyMetaTtlMs: z.number().int().min(0).default(sqliteEngineDefaults.historyMetaTtlMs),
-        /** Caps the database file; publishes that would grow it further fail. Default: no cap. */
-        maxFileBytes: z.number().int().min(65_536).optional(),
+        /** Caps the database file; publishes that would grow it further fail as the engine unavailable. */
+        maxFileBytes: z.number().int().min(65_536).default(sqliteEngineDefaults.maxFileBytes),
       })
       .strict()
       .prefault({}),

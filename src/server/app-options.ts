@@ -7,6 +7,14 @@ export type CompressionOptions = {
   enabled: boolean
   /** Messages smaller than this are sent uncompressed. Default 1024. */
   thresholdBytes?: number
+  /**
+   * zlib window of both directions, 9–15 (the server's and, when the client lets it choose, the
+   * client's `max_window_bits`). Each connection keeps a deflate and an inflate stream; their
+   * memory grows with 2^windowBits. Default 11 (2 KiB windows).
+   */
+  windowBits?: number
+  /** zlib deflate memLevel, 1–9: memory 2^(memLevel + 9) bytes per connection. Default 4. */
+  memLevel?: number
 }
 
 /**
@@ -82,7 +90,7 @@ export const limitDefaults: RouteLimits = {
   maxFragments: 65_536,
   maxBufferedBytes: 1024 * 1024,
   slowConsumerCloseCode: 1013,
-  compression: { enabled: false, thresholdBytes: 1024 },
+  compression: { enabled: false, thresholdBytes: 1024, windowBits: 11, memLevel: 4 },
 }
 
 /** Defaults of the App-wide options (and of `app.close`), read by `App` and the config schema alike. */
@@ -109,6 +117,8 @@ export function resolveRouteLimits(app: RouteOptions, route: RouteOptions = {}):
     compression: {
       enabled: compression?.enabled ?? limitDefaults.compression.enabled,
       thresholdBytes: compression?.thresholdBytes ?? limitDefaults.compression.thresholdBytes,
+      windowBits: compression?.windowBits ?? limitDefaults.compression.windowBits,
+      memLevel: compression?.memLevel ?? limitDefaults.compression.memLevel,
     },
   }
 }

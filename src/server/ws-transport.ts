@@ -2,7 +2,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { WebSocketServer, type WebSocket } from 'ws'
+import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws'
 import type { RouteLimits } from './app-options.js'
 import { FrameCounter } from './frame-counter.js'
 import { beginReadBatch, endReadBatch } from './write-coalescer.js'
@@ -149,9 +149,7 @@ export class WsUpgrader {
       // Our counter closes with 1009 at maxFragments + 1; ws's own (1008) stays as a backstop.
       maxFragments: limits.maxFragments + 1,
       closeTimeout: closeHandshakeTimeoutMs,
-      perMessageDeflate: limits.compression.enabled
-        ? { threshold: limits.compression.thresholdBytes }
-        : false,
+      perMessageDeflate: limits.compression.enabled ? deflateOptions(limits.compression) : false,
     } as ConstructorParameters<typeof WebSocketServer>[0])
     this.#server.on('wsClientError', (_error: Error, socket: Duplex, req: IncomingMessage) => onBadHandshake(req, socket))
   }
@@ -194,5 +192,22 @@ export class WsUpgrader {
       }
       events.open()
     })
+  }
+}
+
+/**
+ * ws's permessage-deflate settings with zlib's memory capped: small windows both ways (the
+ * client's only when it offered `client_max_window_bits`, as RFC 7692 requires) and a small
+ * memLevel. Measured server RSS per compressed connection (test/cli/compression-memory.test.ts):
+ * ~255 KiB with zlib's defaults (15, 8), ~130 KiB with 11 and 4, ~30 KiB without compression; the
+ * rest of the difference is the two zlib streams' fixed cost, which no setting lowers.
+ */
+function deflateOptions(compression: RouteLimits['compression']): NonNullable<ServerOptions['perMessageDeflate']> {
+  return {
+    threshold: compression.thresholdBytes,
+    serverMaxWindowBits: compression.windowBits,
+    clientMaxWindowBits: compression.windowBits,
+    // ws sets both streams' windowBits from what was negotiated.
+    zlibDeflateOptions: { memLevel: compression.memLevel },
   }
 }

@@ -122,6 +122,31 @@ describe('sprocket serve configuration', () => {
   })
 })
 
+describe('sprocket serve with publicHosts', () => {
+  test('a DNS-rebinding page (its host is the Host header, but not a public host) is refused; a page on a public host connects', async () => {
+    const server = new ServeProcess(['--port', '0', '--host', '127.0.0.1', '--engine', 'memory'], {
+      env: { SPROCKET_PUBLIC_HOSTS: 'chat.example.com' },
+    })
+    try {
+      const port = await server.port()
+      const attempt = async (origin: string, host: string): Promise<number> => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/connection/websocket`, { origin, headers: { host } })
+        ws.on('error', () => {})
+        const outcome = await Promise.race([
+          once(ws, 'open').then(() => 101),
+          once(ws, 'unexpected-response').then(([, response]) => (response as { statusCode: number }).statusCode),
+        ])
+        ws.terminate()
+        return outcome
+      }
+      assert.equal(await attempt('http://evil.example', 'evil.example'), 403)
+      assert.equal(await attempt('https://chat.example.com', 'chat.example.com'), 101)
+    } finally {
+      await server.stop()
+    }
+  })
+})
+
 describe('sprocket serve /metrics for operators only', () => {
   test('metrics.token: a scrape without the bearer token gets 401', async () => {
     const token = 'scrape-token-0123456789'

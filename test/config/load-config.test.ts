@@ -35,7 +35,7 @@ describe('loadConfig', () => {
     assert.equal(config.shutdownTimeoutMs, 10_000)
     assert.deepEqual(config.limits, { maxMessageBytes: 1_048_576, maxFragments: 65_536, maxBufferedBytes: 1_048_576, maxConnectionsPerAddress: 0, handshakesPerSecondPerAddress: 0 })
     assert.deepEqual(config.keepalive, { intervalMs: 25_000 })
-    assert.deepEqual(config.compression, { enabled: false, thresholdBytes: 1024 })
+    assert.deepEqual(config.compression, { enabled: false, thresholdBytes: 1024, windowBits: 11, memLevel: 4 })
     assert.equal(config.allowedOrigins, undefined, 'unset: same host only')
   })
 
@@ -45,7 +45,7 @@ describe('loadConfig', () => {
     assert.equal(config.port, 9000)
     assert.equal(config.limits.maxConnections, 5)
     assert.equal(config.limits.maxMessageBytes, 1_048_576)
-    assert.deepEqual(config.compression, { enabled: true, thresholdBytes: 1024 })
+    assert.deepEqual(config.compression, { enabled: true, thresholdBytes: 1024, windowBits: 11, memLevel: 4 })
   })
 
   test('precedence: flags > env > file > defaults', () => {

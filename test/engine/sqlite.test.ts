@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
-import { createEngine, DataFileInUseError } from '../../src/engine/index.js'
+import { createEngine, DataFileInUseError, EngineUnavailableError } from '../../src/engine/index.js'
+import { ErrorReason } from '../../src/errors.js'
 import { MAX_UNKNOWN_EPOCHS } from '../../src/engine/local/unknown-epochs.js'
 import { createSqliteEngine, SqliteEngine, type SqliteEngineOptions } from '../../src/engine/sqlite/sqlite-engine.js'
 import { runEngineConformance } from './conformance.js'
@@ -85,6 +86,31 @@ describe('sqlite engine', () => {
     } finally {
       process.umask(previous)
     }
+  })
+
+  test('channels without history create no rows: their positions live in memory, and carry on into a row when history starts', async () => {
+    const engine = await open()
+    const none = { historySize: 0, historyTtlMs: 0 }
+    for (let i = 0; i < 1000; i++) await engine.publish(`typing:${i}`, '{"typing":true}', none)
+    const first = await engine.publish('typing:7', '{}', none)
+    assert.equal(first.offset, 2)
+    assert.deepEqual(await engine.history('typing:7', { limit: 10 }), { offset: 2, epoch: first.epoch, publications: [] })
+    assert.equal(engine.stats.volatileStreams, 1000)
+    // The first publish that stores something gives the channel its row, in the same epoch.
+    const stored = await engine.publish('typing:7', '"kept"', KEEP)
+    assert.deepEqual(stored, { offset: 3, epoch: first.epoch, duplicate: false })
+    assert.equal((await engine.history('typing:7', { limit: 10 })).publications.length, 1)
+    const keyed = await engine.publish('typing:8', '1', { ...none, idempotencyKey: 'k', idempotencyWindowMs: 60_000 })
+    assert.equal(keyed.offset, 2, 'an idempotency key needs a row: it gets one, carrying the position on')
+    const volatileEpoch = (await engine.history('typing:9', { limit: 0 })).epoch
+    await engine.close()
+    engines = []
+    assert.deepEqual(query<{ channel: string }>('SELECT channel FROM streams ORDER BY channel').map((row) => row.channel), ['typing:7', 'typing:8'])
+    const reopened = await open()
+    const afterRestart = await reopened.history('typing:9', { limit: 0 })
+    assert.equal(afterRestart.offset, 0)
+    assert.notEqual(afterRestart.epoch, volatileEpoch, 'a channel without history starts a new epoch after a restart')
+    assert.deepEqual(await reopened.history('typing:7', { limit: 0 }), { offset: 3, epoch: first.epoch, publications: [] })
   })
 
   test('group commit writes 1,000 concurrent publishes in a handful of transactions', async () => {
@@ -189,7 +215,7 @@ describe('sqlite engine', () => {
     assert.deepEqual(await second.publish('idem', '1', opts), { ...r, duplicate: true })
   })
 
-  test('a batch that cannot be written rejects as a whole and leaves no gap', async () => {
+  test('a batch that cannot be written (the file reached maxFileBytes) rejects as a whole as the engine unavailable, naming the cap, and leaves no gap', async () => {
     const engine = await open({ maxFileBytes: 256 * 1024 })
     const payload = JSON.stringify('x'.repeat(4000))
     const opts = { historySize: 10_000, historyTtlMs: 60_000 }
@@ -204,13 +230,17 @@ describe('sqlite engine', () => {
     assert.ok(lastOffset > 0)
     for (const r of failed) {
       assert.equal(r.status, 'rejected')
-      assert.equal((r.reason as { code?: string }).code, 'SQLITE_FULL')
+      const reason = r.reason as EngineUnavailableError
+      assert.ok(reason instanceof EngineUnavailableError)
+      assert.equal(reason.reason, ErrorReason.unavailable)
+      assert.match(reason.message, /the data file reached engine\.sqlite\.maxFileBytes \(262144 bytes\)/)
+      assert.equal((reason.cause as { code?: string }).code, 'SQLITE_FULL')
     }
     const h = await engine.history('big', { limit: 0 })
     assert.equal(h.offset, lastOffset)
     // A channel's first publish that fails leaves it without a row, still in the epoch reads reported.
     const fresh = await engine.history('fresh', { limit: 0 })
-    await assert.rejects(engine.publish('fresh', JSON.stringify('y'.repeat(60_000)), opts), { code: 'SQLITE_FULL' })
+    await assert.rejects(engine.publish('fresh', JSON.stringify('y'.repeat(60_000)), opts), { code: 'ENGINE_UNAVAILABLE' })
     await engine.removeHistory('big')
     assert.deepEqual(await engine.publish('big', payload, opts), { offset: lastOffset + 1, epoch: h.epoch, duplicate: false })
     assert.deepEqual(await engine.publish('fresh', '1', opts), { offset: 1, epoch: fresh.epoch, duplicate: false })

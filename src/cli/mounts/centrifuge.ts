@@ -6,6 +6,7 @@ import { RpcRegistry } from '../../components/centrifuge/rpc-registry.js'
 import type { Logger } from '../../logger.js'
 import type { HubApi } from '../../hub/types.js'
 import type { App } from '../../server/app.js'
+import { routeOrigins } from '../route-origins.js'
 
 /** The part of `sprocket serve`'s context the native protocol needs. */
 export type CentrifugeMountContext = {
@@ -14,6 +15,7 @@ export type CentrifugeMountContext = {
   config: {
     client: ClientAuthOptions
     allowedOrigins?: readonly string[] | undefined
+    publicHosts?: readonly string[] | undefined
     /** The `centrifuge` section, already parsed; absent: the protocol's defaults. */
     centrifuge?: CentrifugeConfig
   }
@@ -48,7 +50,7 @@ export function centrifugeMount(context: CentrifugeMountContext): void {
     hub: context.hub,
     rpc: context.rpc ?? new RpcRegistry(),
     logger,
-    allowedOrigins: context.config.allowedOrigins,
+    allowedOrigins: routeOrigins(context.config),
     options: { ...context.config.centrifuge, allowAnonymous: anonymousAllowed(context.config.client) },
     ...(auth === undefined ? {} : { auth }),
   })

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3'
 import type { HandlerErrorReporter } from '../local/local-fanout.js'
 import { EngineClosedError, LocalNodeEngine } from '../local/local-node-engine.js'
+import { EngineUnavailableError } from '../engine-errors.js'
 import type { EngineCapabilities, EngineHandler, HistoryQuery, HistoryResult, PublishOptions, PublishResult } from '../types.js'
 import { sqliteEngineDefaults } from '../options.js'
 import { openSqliteDatabase, type SqliteSynchronous } from './open-sqlite-database.js'
@@ -26,8 +27,8 @@ export type SqliteEngineOptions = {
   /** How long `start` waits for another process's lock on the file before failing (default 1 s). */
   busyTimeoutMs?: number
   /**
-   * Caps the database file (default: no cap). A batch that would grow it further fails: its
-   * publishes reject with the SQLite error (code `SQLITE_FULL`), nothing of it is kept, and the
+   * Caps the database file (default 1 GiB). A batch that would grow it further fails: its
+   * publishes reject with `EngineUnavailableError` naming the cap, nothing of it is kept, and the
    * engine carries on once retention frees space.
    */
   maxFileBytes?: number
@@ -45,6 +46,8 @@ export type SqliteEngineStats = {
   cachedStreams: number
   /** Epochs remembered for channels read but never published to (bounded; no row is stored for them). */
   unknownEpochs: number
+  /** Channels without history whose position is kept in memory only (bounded; no row is stored for them). */
+  volatileStreams: number
 }
 
 /**
@@ -89,12 +92,12 @@ export class SqliteEngine extends LocalNodeEngine {
       idleStreamTtlMs: options.idleStreamTtlMs ?? sqliteEngineDefaults.idleStreamTtlMs,
       historyMetaTtlMs: options.historyMetaTtlMs ?? sqliteEngineDefaults.historyMetaTtlMs,
       busyTimeoutMs: options.busyTimeoutMs ?? sqliteEngineDefaults.busyTimeoutMs,
-      maxFileBytes: options.maxFileBytes,
+      maxFileBytes: options.maxFileBytes ?? sqliteEngineDefaults.maxFileBytes,
     }
   }
 
   get stats(): Readonly<SqliteEngineStats> {
-    return { ...this.#stats, ...(this.#streams?.counts ?? { cachedStreams: 0, unknownEpochs: 0 }) }
+    return { ...this.#stats, ...(this.#streams?.counts ?? { cachedStreams: 0, unknownEpochs: 0, volatileStreams: 0 }) }
   }
 
   override async start(handler: EngineHandler): Promise<void> {
@@ -159,6 +162,13 @@ export class SqliteEngine extends LocalNodeEngine {
     }
   }
 
+  /** The file reached `maxFileBytes` (or the disk is full): a refusal the caller can report. */
+  #full(cause: unknown): EngineUnavailableError {
+    const cap = this.#options.maxFileBytes
+    const detail = cap === undefined ? 'the disk is full' : `the data file reached engine.sqlite.maxFileBytes (${cap} bytes)`
+    return new EngineUnavailableError(this.name, detail, { cause })
+  }
+
   #commit(batch: PendingPublish[]): void {
     const streams = this.#streams
     if (streams === undefined) {
@@ -169,7 +179,8 @@ export class SqliteEngine extends LocalNodeEngine {
     try {
       streams.appendBatch(batch, Date.now(), this.#wants)
     } catch (error) {
-      for (const item of batch) item.reject(error)
+      const refusal = (error as { code?: unknown }).code === 'SQLITE_FULL' ? this.#full(error) : error
+      for (const item of batch) item.reject(refusal)
       return
     }
     this.#stats.commits++

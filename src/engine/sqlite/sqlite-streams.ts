@@ -7,6 +7,7 @@ import type { HistoryQuery, HistoryResult, Publication, PublishOptions, PublishR
 import { ChunkList } from './chunk-list.js'
 import { ChunkBuilder, decodeChunk } from './publication-chunk.js'
 import { prepareStreamStatements, type StreamStatements } from './stream-statements.js'
+import { VolatileStreams, type VolatileStream } from './volatile-streams.js'
 
 /** One publish waiting for its group commit. `appendBatch` fills in the outcome. */
 export type PendingPublish = {
@@ -84,12 +85,17 @@ export class SqliteStreams {
   readonly #sql: StreamStatements
   readonly #subscribed: (channel: string) => boolean
   readonly #unknownEpochs: UnknownEpochs
+  /** Channels without history and without a row: positions in memory only. */
+  readonly #volatile: VolatileStreams
+  /** Channels whose volatile position the current batch moved into a new row. */
+  readonly #promoted = new Map<string, VolatileStream>()
 
   /** `subscribed` names the channels subscribed on this node: never forgotten, see `sweep`. */
   constructor(db: Database.Database, ttls: StreamTtls, subscribed: (channel: string) => boolean) {
     this.#ttls = { idleStreamTtlMs: ttls.idleStreamTtlMs, historyMetaTtlMs: ttls.historyMetaTtlMs }
     this.#subscribed = subscribed
     this.#unknownEpochs = new UnknownEpochs(subscribed)
+    this.#volatile = new VolatileStreams(this.#unknownEpochs, subscribed)
     this.#sql = prepareStreamStatements(db)
     this.#appendTx = db.transaction((batch, nowMs, wants) => this.#append(batch, nowMs, wants))
     this.#removeTx = db.transaction((meta: StreamMeta) => {
@@ -112,22 +118,29 @@ export class SqliteStreams {
       for (const channel of this.#created) this.#unknownEpochs.take(channel)
     } catch (error) {
       this.#cache.clear()
+      // The rows the batch would have given these channels are gone: their positions are not.
+      for (const [channel, stream] of this.#promoted) this.#volatile.restore(channel, stream)
       throw error
     } finally {
       this.#touched.length = 0
       this.#created.length = 0
+      this.#promoted.clear()
     }
   }
 
   /** Streams cached in memory, and epochs remembered for channels without a row (tests, metrics). */
-  get counts(): { cachedStreams: number; unknownEpochs: number } {
-    return { cachedStreams: this.#cache.size, unknownEpochs: this.#unknownEpochs.size }
+  get counts(): { cachedStreams: number; unknownEpochs: number; volatileStreams: number } {
+    return { cachedStreams: this.#cache.size, unknownEpochs: this.#unknownEpochs.size, volatileStreams: this.#volatile.size }
   }
 
   /** Reads history; a channel without a row stays without one (offset 0, see `UnknownEpochs`). */
   read(channel: string, query: HistoryQuery, nowMs: number): HistoryResult {
     const meta = this.#find(channel, nowMs)
-    if (meta === undefined) return { offset: 0, epoch: this.#unknownEpochs.peek(channel), publications: [] }
+    if (meta === undefined) {
+      const volatile = this.#volatile.get(channel)
+      if (volatile !== undefined) return { offset: volatile.top, epoch: volatile.epoch, publications: [] }
+      return { offset: 0, epoch: this.#unknownEpochs.peek(channel), publications: [] }
+    }
     const result: HistoryResult = { offset: meta.top, epoch: meta.epoch, publications: [] }
     const limit = Math.max(0, query.limit)
     if (limit === 0 || meta.headId === 0) return result
@@ -192,6 +205,7 @@ export class SqliteStreams {
       throw error
     }
     this.#sql.sweepKeys.run(nowMs)
+    this.#volatile.sweep(nowMs, this.#ttls.idleStreamTtlMs)
     const gone: number[] = []
     for (const { id, channel } of this.#sql.idleStreams.all(nowMs)) {
       if (this.#subscribed(channel)) continue
@@ -208,6 +222,10 @@ export class SqliteStreams {
     const batchId = ++this.#batch
     const sql = this.#sql
     for (const item of batch) {
+      if (this.#staysVolatile(item, nowMs)) {
+        this.#appendVolatile(item, nowMs, wants)
+        continue
+      }
       const meta = this.#meta(item.channel, nowMs)
       const options = item.options
       const key = options.idempotencyKey
@@ -336,14 +354,44 @@ export class SqliteStreams {
     let meta = this.#find(channel, nowMs)
     if (meta === undefined) {
       meta = this.#blank(nowMs)
-      // Kept until the batch commits: if it rolls back, the channel still has no row and reads
-      // still report this epoch.
-      meta.epoch = this.#unknownEpochs.peek(channel)
-      this.#created.push(channel)
+      const volatile = this.#volatile.take(channel)
+      if (volatile !== undefined) {
+        // A channel without history gets its first stored publication: its position carries on.
+        meta.epoch = volatile.epoch
+        meta.top = volatile.top
+        this.#promoted.set(channel, volatile)
+      } else {
+        // Kept until the batch commits: if it rolls back, the channel still has no row and reads
+        // still report this epoch.
+        meta.epoch = this.#unknownEpochs.peek(channel)
+        this.#created.push(channel)
+      }
       meta.id = Number(this.#sql.insertStream.run(channel, meta.epoch, meta.idleUntilMs).lastInsertRowid)
       this.#cache.set(channel, meta)
     }
     return meta
+  }
+
+  /**
+   * A publish that stores nothing (history off, no idempotency key) to a channel without a row
+   * takes its offset from memory: no row is created for it.
+   */
+  #staysVolatile(item: PendingPublish, nowMs: number): boolean {
+    const { options } = item
+    if ((options.historySize > 0 && options.historyTtlMs > 0) || options.idempotencyKey !== undefined) return false
+    if (this.#volatile.get(item.channel) !== undefined) return true
+    return this.#find(item.channel, nowMs) === undefined
+  }
+
+  #appendVolatile(item: PendingPublish, nowMs: number, wants: (channel: string) => boolean): void {
+    const { offset, epoch } = this.#volatile.append(item.channel, nowMs)
+    item.result = { offset, epoch, duplicate: false }
+    if (wants(item.channel)) {
+      const publication: Publication = { offset, data: item.data, timeMs: nowMs }
+      if (item.options.info !== undefined) publication.info = item.options.info
+      if (item.options.tags !== undefined) publication.tags = item.options.tags
+      item.publication = publication
+    }
   }
 
   /** The channel's stream if it has a row (cached, or loaded and cached); undefined otherwise. */
