@@ -139,16 +139,19 @@ export async function runProxiedDeployment(label: string, makeProxy: (setup: Pro
     assert.deepEqual(received, [{ text: 'one' }, { text: 'two' }])
 
     // A client naming another address in X-Forwarded-For is still seen as itself. It connects as
-    // a page of the site would (the proxy passes Host on, so the default origin check lets it in);
-    // a page of another site is refused.
+    // a page of the site (publicHosts) would; a page of another site is refused.
     spoofer = new WebSocket(`wss://127.0.0.1:${port}/echo`, {
-      ca: ca.pem, localAddress: '127.0.0.3', origin: `https://127.0.0.1:${port}`, headers: { 'X-Forwarded-For': '203.0.113.9' },
+      ca: ca.pem, localAddress: '127.0.0.3', origin: 'https://chat.example.com', headers: { 'X-Forwarded-For': '203.0.113.9' },
     })
     await new Promise((resolve, reject) => spoofer?.once('open', resolve).once('error', reject))
-    const foreign = new WebSocket(`wss://127.0.0.1:${port}/echo`, { ca: ca.pem, origin: 'https://elsewhere.example' })
-    foreign.on('error', () => undefined)
-    const [, refusal] = (await once(foreign, 'unexpected-response')) as [unknown, { statusCode: number }]
-    assert.equal(refusal.statusCode, 403, 'a page of another site is refused')
+    // Another site, and a page whose name points at this address (DNS rebinding: its origin is
+    // the request's Host), are refused.
+    for (const origin of ['https://elsewhere.example', `https://127.0.0.1:${port}`]) {
+      const foreign = new WebSocket(`wss://127.0.0.1:${port}/echo`, { ca: ca.pem, origin })
+      foreign.on('error', () => undefined)
+      const [, refusal] = (await once(foreign, 'unexpected-response')) as [unknown, { statusCode: number }]
+      assert.equal(refusal.statusCode, 403, `a page of ${origin} is refused`)
+    }
     await until(() => nodes.some((node) => node.logs.some((line) => line.msg === 'open' && line.route === '/echo')), 'the echo connection')
     const echoOpen = nodes.flatMap((node) => node.logs).find((line) => line.msg === 'open' && line.route === '/echo')
     assert.equal(echoOpen?.remoteAddress, '127.0.0.3', 'a forged X-Forwarded-For is not believed')
