@@ -46,4 +46,4 @@ function nginx({ dir, port, nodePorts, sslDir }: ProxySetup): ProxyProcess {
 }
 
 test('a centrifuge client through the documented nginx: wss, publications via the proxied API, recovery after an nginx restart, the real client address', { skip, timeout: 90_000 }, () =>
-  runProxiedDeployment('nginx', nginx, { checksReadiness: false }))
+  runProxiedDeployment('nginx', nginx, { checksReadiness: false, reloadSignal: 'SIGHUP' }))

@@ -56,6 +56,10 @@ export class ProxyProcess {
     }
   }
 
+  signal(signal: NodeJS.Signals): void {
+    this.#child?.kill(signal)
+  }
+
   /** Fast shutdown: the server closes its connections, as a restart does. */
   async stop(): Promise<void> {
     const child = this.#child
