@@ -62,6 +62,18 @@ async function untilOnlyReadyAnswers(port: number, ca: string, timeoutMs = 6_000
   }
 }
 
+type Attempt = { status: number; ws: WebSocket }
+
+/** Opens /echo from `localAddress`: status 101 when admitted (the socket stays open), else the refusal status. */
+async function openFrom(port: number, ca: string, localAddress: string): Promise<Attempt> {
+  const ws = new WebSocket(`wss://127.0.0.1:${port}/echo`, { ca, localAddress })
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve({ status: 101, ws }))
+    ws.once('unexpected-response', (_req, res) => (ws.terminate(), resolve({ status: res.statusCode ?? 0, ws })))
+    ws.once('error', (error) => reject(error))
+  })
+}
+
 /** Runs the scenario with the proxy `makeProxy` configures (the scenario starts and restarts it). */
 export async function runProxiedDeployment(label: string, makeProxy: (setup: ProxySetup) => ProxyProcess, traits: ProxyTraits): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), `sprocket-${label}-`))
@@ -76,6 +88,7 @@ export async function runProxiedDeployment(label: string, makeProxy: (setup: Pro
   const configPath = join(dir, 'sprocket.json')
   writeFileSync(configPath, substitute(deployBlock('sprocket-behind-proxy'), [
     ['"port": 8080', '"port": 0'],
+    ['"maxConnectionsPerAddress": 100', '"maxConnectionsPerAddress": 1'],
     ['redis://127.0.0.1:6379', redisUrl],
     ['"keyPrefix": "sprocket"', `"keyPrefix": "${prefix}"`],
   ]))
@@ -89,6 +102,7 @@ export async function runProxiedDeployment(label: string, makeProxy: (setup: Pro
   let proxy: ProxyProcess | undefined
   let client: Centrifuge | undefined
   let spoofer: WebSocket | undefined
+  const held: Attempt[] = []
   try {
     const [port1, port2] = await Promise.all(nodes.map((node) => node.port()))
     const port = await freePort()
@@ -173,6 +187,18 @@ export async function runProxiedDeployment(label: string, makeProxy: (setup: Pro
     const echoOpen = nodes.flatMap((node) => node.logs).find((line) => line.msg === 'open' && line.route === '/echo')
     assert.equal(echoOpen?.remoteAddress, '127.0.0.3', 'a forged X-Forwarded-For is not believed')
 
+    // limits.maxConnectionsPerAddress (1 here) counts each client behind the proxy on its own: a
+    // client at one address gets at most one connection per node (the third is refused, 429,
+    // under its own address) while a client at another address is admitted.
+    for (let i = 0; i < 3; i++) held.push(await openFrom(port, ca.pem, '127.0.0.4'))
+    const statuses = held.map((attempt) => attempt.status)
+    assert.ok(statuses.includes(429) && statuses.filter((status) => status === 101).length <= 2, `statuses ${statuses.join(' ')}`)
+    const refusals = nodes.flatMap((node) => node.logs).filter((line) => line.msg === 'handshake refused' && line.reason === 'address_connections')
+    assert.ok(refusals.length > 0)
+    assert.deepEqual([...new Set(refusals.map((line) => line.remoteAddress))], ['127.0.0.4'], 'refused under the client address')
+    held.push(await openFrom(port, ca.pem, '127.0.0.5'))
+    assert.equal(held.at(-1)?.status, 101, 'another client behind the same proxy is admitted')
+
     // SIGTERM: the node's /readyz turns 503 during the drain delay, while it still serves.
     nodes[0]?.child.kill('SIGTERM')
     await nodes[0]?.waitForLog((line) => line.msg === 'draining')
@@ -182,6 +208,7 @@ export async function runProxiedDeployment(label: string, makeProxy: (setup: Pro
   } finally {
     client?.disconnect()
     spoofer?.terminate()
+    for (const attempt of held) attempt.ws.terminate()
     await proxy?.stop()
     await Promise.all(nodes.map((node) => node.stop()))
     await deleteKeys(prefix)
