@@ -6,6 +6,7 @@ import { ExitStatus, StartupError, type Command } from './command.js'
 import { createLogger } from './logger.js'
 import { parseFlags } from './parse-flags.js'
 import { waitForShutdown } from './shutdown.js'
+import { reloadTlsOnSignal } from './tls-reload.js'
 import { parseWorkers, runPrimary } from './workers.js'
 
 const serveFlags = { ...configFlags, workers: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const
@@ -67,6 +68,7 @@ export const serveCommand: Command = {
     // then shuts down what was started. The server's modules load only now, so `--help` and
     // config errors answer without loading them.
     const starting = import('./start-server.js').then(({ startServer }) => startServer(config, logger))
+    if (config.tls !== undefined) reloadTlsOnSignal(starting.then((server) => server.context.app), config.tls, logger)
     // After the drain delay, leave the connections most of the budget, the hub and engine the rest.
     const { shutdownTimeoutMs } = config
     const drainDelayMs = shutdownDrainDelayMs(config)

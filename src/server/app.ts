@@ -2,7 +2,7 @@
  * `App`: one HTTP(S) server routing WebSocket upgrades to components and plain requests to handlers.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { createServer as createHttpsServer } from 'node:https'
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Registry } from 'prom-client'
@@ -186,6 +186,15 @@ export class App {
     const tls = this.#options.tls !== undefined
     this.logger.info({ url: browsableUrl(address.address, address.port, tls), host: address.address, port: address.port, tls }, 'listening')
     return address
+  }
+
+  /**
+   * Swaps the TLS certificate and key (PEM) for new handshakes; open connections keep theirs.
+   * Throws, leaving the current pair in place, when the pair is unusable or the App serves plain HTTP.
+   */
+  reloadTls(tls: { cert: string | Buffer; key: string | Buffer }): void {
+    if (this.#options.tls === undefined) throw new Error('this server was started without TLS')
+    ;(this.#server as HttpsServer).setSecureContext({ cert: tls.cert, key: tls.key })
   }
 
   /** Ratchet's name for `listen`. */
