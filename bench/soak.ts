@@ -79,8 +79,7 @@ async function subscriber(channel: string, read = true): Promise<WebSocket> {
   if (!read) (ws as unknown as { _socket: { pause(): void } })._socket.pause()
   // The protocol's ping is an empty command; a client that does not answer it is closed (3012).
   else ws.on('message', (data) => {
-    const text = data.toString()
-    if (text === '{}' || text.endsWith('\n{}')) ws.send('{}')
+    if (data.toString().split('\n').includes('{}')) ws.send('{}')
   })
   return ws
 }
