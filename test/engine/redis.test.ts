@@ -374,13 +374,16 @@ describe('redis engine', { skip }, () => {
         } finally {
           replicated.disconnect()
         }
-        for (let i = 0; i < 50; i++) {
-          const reply = await ask.call('SENTINEL', 'FAILOVER', 'mymaster').catch((error: Error) => error)
-          if (!(reply instanceof Error)) break
+        // A fresh sentinel needs a moment to see the replica online (NOGOODSLAVE until then).
+        let failover: unknown
+        for (let i = 0; i < 150; i++) {
+          failover = await ask.call('SENTINEL', 'FAILOVER', 'mymaster').catch((error: Error) => error)
+          if (!(failover instanceof Error)) break
           await sleep(200)
         }
+        assert.ok(!(failover instanceof Error), `SENTINEL FAILOVER: ${String(failover)}`)
         let promoted = false
-        for (let i = 0; i < 100 && !promoted; i++) {
+        for (let i = 0; i < 300 && !promoted; i++) {
           const addr = (await ask.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')) as string[]
           promoted = Number(addr[1]) === replica.port
           if (!promoted) await sleep(100)
@@ -390,7 +393,7 @@ describe('redis engine', { skip }, () => {
         ask.disconnect()
       }
       let after: { offset: number; epoch: string } | undefined
-      for (let i = 0; i < 200 && after === undefined; i++) {
+      for (let i = 0; i < 400 && after === undefined; i++) {
         after = await engine.publish('s', '"after"', KEEP).catch(() => undefined)
         if (after === undefined) await sleep(50)
       }

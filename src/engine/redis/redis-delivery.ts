@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis'
 import type { Logger } from '../../logger.js'
 import type { LocalFanout } from '../local/local-fanout.js'
-import type { ControlMessage, HistoryResult, StreamPosition } from '../types.js'
+import type { ControlMessage, HistoryResult, Publication, StreamPosition } from '../types.js'
 import { decodeFrame, type Frame } from './frame.js'
 import type { RedisKeys } from './redis-keys.js'
 
@@ -153,8 +153,7 @@ export class RedisDelivery {
   #deliver(channel: string, frame: Frame): void {
     switch (frame.type) {
       case 'publication':
-        this.#positions.set(channel, frame.position)
-        this.#fanout.publication(channel, frame.publication, frame.position)
+        this.#emit(channel, frame.publication, frame.position)
         return
       case 'join':
         this.#fanout.join(channel, frame.info)
@@ -167,6 +166,18 @@ export class RedisDelivery {
         return _
       }
     }
+  }
+
+  /**
+   * Hands a publication to the fan-out unless this node already delivered it: within an epoch a
+   * channel's offsets only go up, so one at or below the last delivered is a second copy (a live
+   * frame and a history fill that crossed during a reconnect) and is dropped.
+   */
+  #emit(channel: string, publication: Publication, position: StreamPosition): void {
+    const last = this.#positions.get(channel)
+    if (last !== undefined && last.epoch === position.epoch && position.offset <= last.offset) return
+    this.#positions.set(channel, position)
+    this.#fanout.publication(channel, publication, position)
   }
 
   /** After a reconnect: subscribe everything again, then fill each channel's gap. */
@@ -209,8 +220,7 @@ export class RedisDelivery {
           for (const publication of result.publications) {
             if (publication.offset !== expected) break
             const position = { offset: publication.offset, epoch: result.epoch }
-            this.#positions.set(channel, position)
-            this.#fanout.publication(channel, publication, position)
+            this.#emit(channel, publication, position)
             filled = position
             expected++
           }
