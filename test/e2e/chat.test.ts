@@ -280,6 +280,8 @@ describe('the chat page at / in Chromium', { timeout: 120_000 }, () => {
     await bob.waitForFunction(() => document.querySelector('#older')?.hasAttribute('hidden'), null, { timeout: waitMs })
     await bob.locator('#room-list .conv', { hasText: 'Launch plans' }).click()
     await waitForTexts(bob, conversation)
+    // Read marks are saved half a second after reading; the next case reloads Bob's page.
+    await bob.waitForFunction(() => document.querySelector('body')?.dataset['readMarks'] === 'saved', null, { timeout: waitMs })
   })
 
   it('counts unread messages per room and keeps read marks on the server', async () => {
