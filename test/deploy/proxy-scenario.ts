@@ -18,6 +18,7 @@ import { deleteKeys, redisUrl, uniquePrefix } from '../redis-server.js'
 import { makeCa, makeLeaf } from '../certificates.js'
 import { deployBlock, substitute } from './doc-blocks.js'
 import { freePort, httpsRequest, type ProxyProcess, trustingWebSocket } from './proxy-process.js'
+import { until as waitUntil } from '../wait.js'
 
 const API_KEY = 'deploy-test-api-key'
 const TOKEN_SECRET = 'deploy-test-token-secret-0123456789'
@@ -35,13 +36,7 @@ export type ProxySetup = {
 }
 
 /** Resolves when `check` holds, polling; fails with `what` after `timeoutMs`. */
-async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-}
+const until = (check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> => waitUntil(check, timeoutMs, what)
 
 /** What a proxy's config promises beyond the common scenario. */
 export type ProxyTraits = {

@@ -5,7 +5,7 @@
  * leaves once; `info` lists every node and `channels` counts every node's subscribers; a control message from one node's API closes a connection on another.
  */
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -15,6 +15,8 @@ import WebSocket from 'ws'
 import { signConnectionToken } from '../../src/auth/sign-token.js'
 import { ServeProcess } from '../cli/cli-process.js'
 import { deleteKeys, freePort, redisSkip, redisUrl, RedisProcess, uniquePrefix } from '../redis-server.js'
+import { until as waitUntil } from '../wait.js'
+import { writeRedisNodeConfig } from './redis-node-config.js'
 
 const skip = await redisSkip()
 const apiKey = 'redis-nodes-key'
@@ -28,24 +30,12 @@ const clients: Centrifuge[] = []
 
 before(async () => {
   if (skip) return
-  const configFile = join(dir, 'sprocket.json')
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      host: '127.0.0.1',
-      api: { key: apiKey },
-      client: { tokenSecret: secret },
-      chat: { enabled: false },
-      allowedOrigins: ['*'],
-      engine: { type: 'redis', redis: { keyPrefix } },
-      channels: {
-        namespaces: {
-          feed: { historySize: 2_000, historyTtlMs: 600_000 },
-          room: { presence: true, joinLeave: true },
-        },
-      },
-    }),
-  )
+  const configFile = writeRedisNodeConfig(join(dir, 'sprocket.json'), {
+    apiKey,
+    tokenSecret: secret,
+    redis: { keyPrefix },
+    namespaces: { feed: { historySize: 2_000, historyTtlMs: 600_000 }, room: { presence: true, joinLeave: true } },
+  })
   const started = ['A', 'B', 'C'].map((name) => {
     const serve = new ServeProcess(['--config', configFile, '--port', '0', '--data-dir', join(dir, name), '--engine', 'redis', '--redis-url', redisUrl])
     return { name, serve }
@@ -99,13 +89,7 @@ async function api(on: string, method: string, body: unknown): Promise<Record<st
   return reply.result ?? {}
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`)
-    await sleep(20)
-  }
-}
+const until = (check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> => waitUntil(check, timeoutMs, what)
 
 describe('three sprocket nodes on one Redis', { skip, timeout: 120_000 }, () => {
   test("1,000 publications through node C's API reach a client on node A once each, in order", async () => {
@@ -210,19 +194,12 @@ describe('a node whose Redis goes away', { skip, timeout: 60_000 }, () => {
   test('answers /readyz 503 and API publishes 113 while Redis is down; when it is back its client learns its stream was lost (recovered: false)', async () => {
     const redis = new RedisProcess(await freePort())
     await redis.start()
-    const configFile = join(dir, 'outage.json')
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        host: '127.0.0.1',
-        api: { key: apiKey },
-        client: { tokenSecret: secret },
-        allowedOrigins: ['*'],
-        chat: { enabled: false },
-        engine: { type: 'redis', redis: { url: redis.url, keyPrefix, commandTimeoutMs: 1_000 } },
-        channels: { namespaces: { feed: { historySize: 100, historyTtlMs: 600_000 } } },
-      }),
-    )
+    const configFile = writeRedisNodeConfig(join(dir, 'outage.json'), {
+      apiKey,
+      tokenSecret: secret,
+      redis: { url: redis.url, keyPrefix, commandTimeoutMs: 1_000 },
+      namespaces: { feed: { historySize: 100, historyTtlMs: 600_000 } },
+    })
     const serve = new ServeProcess(['--config', configFile, '--port', '0', '--data-dir', join(dir, 'outage')])
     try {
       const port = await serve.port()

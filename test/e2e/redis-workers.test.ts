@@ -15,6 +15,8 @@ import WebSocket from 'ws'
 import { signConnectionToken } from '../../src/auth/sign-token.js'
 import { runCli, ServeProcess } from '../cli/cli-process.js'
 import { deleteKeys, freePort, redisSkip, redisUrl, uniquePrefix } from '../redis-server.js'
+import { until as waitUntil } from '../wait.js'
+import { writeRedisNodeConfig } from './redis-node-config.js'
 
 const skip = await redisSkip()
 const apiKey = 'workers-key'
@@ -26,13 +28,7 @@ after(async () => {
   if (!skip) await deleteKeys(keyPrefix)
 })
 
-async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`)
-    await sleep(20)
-  }
-}
+const until = (check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> => waitUntil(check, timeoutMs, what)
 
 test('--workers with a one-node engine exits 2 and names the fix', async () => {
   const result = await runCli(['serve', '--workers', '2', '--engine', 'sqlite', '--port', '0', '--data-dir', join(dir, 'sqlite')])
@@ -52,19 +48,12 @@ test('serve exits 1 when Redis cannot be reached within connectTimeoutMs', async
 
 describe('two workers on one port', { skip, timeout: 90_000 }, () => {
   test('clients spread over both, a publish reaches all, a killed worker is replaced, SIGTERM drains', async () => {
-    const configFile = join(dir, 'sprocket.json')
-    writeFileSync(
-      configFile,
-      JSON.stringify({
-        host: '127.0.0.1',
-        api: { key: apiKey },
-        client: { tokenSecret: secret },
-        allowedOrigins: ['*'],
-        chat: { enabled: false },
-        engine: { type: 'redis', redis: { url: redisUrl, keyPrefix } },
-        channels: { namespaces: { feed: { historySize: 1_000, historyTtlMs: 600_000 } } },
-      }),
-    )
+    const configFile = writeRedisNodeConfig(join(dir, 'sprocket.json'), {
+      apiKey,
+      tokenSecret: secret,
+      redis: { url: redisUrl, keyPrefix },
+      namespaces: { feed: { historySize: 1_000, historyTtlMs: 600_000 } },
+    })
     const serve = new ServeProcess(['--config', configFile, '--port', '0', '--data-dir', join(dir, 'data'), '--workers', '2'])
     const clients: Centrifuge[] = []
     try {

@@ -131,13 +131,4 @@ export function collect<T = any>(emitter: { on(event: string, listener: (ctx: ne
   return items
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** Polls `check` until it returns true or `timeoutMs` passes. */
-export async function until(check: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(10)
-  }
-}
+export { sleep, until } from '../../wait.js'

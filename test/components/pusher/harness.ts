@@ -174,15 +174,7 @@ export function collectEvents<T = any>(target: Bindable, event: string): T[] {
   return items
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-export async function until(check: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(10)
-  }
-}
+export { sleep, until } from '../../wait.js'
 
 /** `sdk.post`: the SDK JSON-encodes `body` itself, though its types say string. */
 export function restPost(rest: PusherServer, path: string, body: object): Promise<unknown> {
