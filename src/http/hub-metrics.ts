@@ -22,7 +22,17 @@ function followingCounter(registry: Registry, name: string, help: string, read: 
 
 /** Registers the hub's metrics (`sprocket_hub_*`) on `registry`. */
 export function registerHubMetrics(registry: Registry, hub: Pick<HubApi, 'stats'>): void {
-  const stats = () => hub.stats()
+  // One `stats()` (O(channels)) per scrape, not one per metric: kept until the scrape's turn ends.
+  let scraped: HubStats | undefined
+  const stats = (): HubStats => {
+    if (scraped === undefined) {
+      scraped = hub.stats()
+      setImmediate(() => {
+        scraped = undefined
+      })
+    }
+    return scraped
+  }
   new Gauge({ name: 'sprocket_hub_subscriptions', help: 'Channel subscriptions on this node', registers: [registry], collect() { this.set(stats().subscriptions) } })
   new Gauge({ name: 'sprocket_hub_channels', help: 'Channels with subscribers on this node', registers: [registry], collect() { this.set(stats().channels) } })
   followingCounter(registry, 'sprocket_hub_publishes_total', 'Publishes through the hub (clients, server API, applications)', (s) => s.publishes, stats)
