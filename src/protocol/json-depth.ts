@@ -20,7 +20,7 @@ const backslash = 0x5c
  * string contents (brackets inside strings do not count); malformed text is left to the parser.
  */
 export function jsonNestsDeeperThan(text: string, limit: number = maxJsonDepth): boolean {
-  // Each level takes a character: short text (most commands) cannot be too deep, and is not scanned.
+  // Each level takes a character: text this short cannot be too deep, and is not scanned.
   if (text.length <= limit) return false
   let depth = 0
   let inString = false
