@@ -289,9 +289,13 @@ document.addEventListener('visibilitychange', () => {
 
 // ---------------------------------------------------------------- sending
 
-async function sendMessage(text) {
+/**
+ * Shows the message as pending and delivers it. Returns false at once when it cannot be sent (the
+ * text stays in the composer), else the delivery's promise.
+ */
+function sendMessage(text) {
   const conv = currentConv()
-  if (!conv) return
+  if (!conv) return false
   if (new TextEncoder().encode(text).length > state.config.maxMessageBytes) {
     toast(`That message is too long (at most ${state.config.maxMessageBytes} bytes).`)
     return false
@@ -302,8 +306,7 @@ async function sendMessage(text) {
   const pending = { key, text, user: state.me.id, ts: Date.now(), pending: true, failed: false }
   conv.pending.set(key, pending)
   renderMessages(conv, viewContext(), { stick: true })
-  await deliver(conv, pending)
-  return true
+  return deliver(conv, pending)
 }
 
 async function deliver(conv, pending) {
@@ -336,10 +339,12 @@ byId('composer').addEventListener('submit', async (event) => {
   event.preventDefault()
   const text = input.value.trim()
   if (text === '' || !currentConv()) return
-  const accepted = await Promise.resolve(sendMessage(text))
-  if (accepted === false) return
+  const delivery = sendMessage(text)
+  if (delivery === false) return
+  // Cleared now, not after the round trip: the next message may already be typed by then.
   input.value = ''
   autosize()
+  await delivery
 })
 input.addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {

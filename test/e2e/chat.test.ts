@@ -364,4 +364,40 @@ describe('the chat page at / in Chromium', { timeout: 120_000 }, () => {
     await bob.locator('#signin-form').getByLabel('Display name').waitFor({ timeout: waitMs })
     assert.deepEqual(pageErrors, [])
   })
+
+  it('keeps the next message typed while the previous one is still on its way', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 760 } })
+    try {
+      const page = await context.newPage()
+      // Every chat.send reaches the server 800 ms late, as on a slow link.
+      await page.routeWebSocket(/\/connection\/websocket$/, (ws) => {
+        const upstream = ws.connectToServer()
+        ws.onMessage((message) => {
+          if (String(message).includes('"chat.send"')) setTimeout(() => upstream.send(message), 800)
+          else upstream.send(message)
+        })
+        upstream.onMessage((message) => ws.send(message))
+      })
+      await page.goto(server.url)
+      await page.locator('#signin-form').getByLabel('Display name').fill('Dee Slow')
+      await page.getByRole('button', { name: 'Start chatting' }).click()
+      await waitForTitle(page, '#general')
+      const composer = page.getByRole('textbox', { name: /^Message / })
+      await send(page, 'Sent on a slow link')
+      await composer.fill('Typed meanwhile')
+      await page.waitForFunction(() => document.querySelector('#message-list .msg.pending') === null, null, { timeout: waitMs })
+      assert.equal(await composer.inputValue(), 'Typed meanwhile', 'the earlier send cleared the next message')
+      await page.keyboard.press('Enter')
+      await page.waitForFunction(
+        () => {
+          const got = [...document.querySelectorAll('#message-list .msg:not(.pending) .msg-text')].map((node) => node.textContent)
+          return got.slice(-2).join('|') === 'Sent on a slow link|Typed meanwhile'
+        },
+        null,
+        { timeout: waitMs },
+      )
+    } finally {
+      await context.close()
+    }
+  })
 })
